@@ -1,0 +1,11 @@
+export { FrameDecoder } from './frame-decoder.js';
+export type { FrameDecoderOptions } from './frame-decoder.js';
+export { FrameParser, DEFAULT_MAX_FRAME_BYTES } from './frame-parser.js';
+export { FrameEncoder, encodeFrame } from './frame-encoder.js';
+export type { FrameInput } from './frame-encoder.js';
+export { demux } from './demux.js';
+export type { DemuxOptions, DemuxSinks } from './demux.js';
+export { DemuxError, DEMUX_ERROR_CODES } from './errors.js';
+export type { DemuxErrorCode } from './errors.js';
+export { HEADER_BYTES, MAX_FRAME_SIZE } from './frame.js';
+export type { Frame, StreamMode, StreamName } from './frame.js';

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Build pocketdock's test images into every running engine, from a root filesystem tarball (no registry needed).
+#
+#   tools/images.sh            build what is missing (present: nothing to do)
+#   tools/images.sh --force    rebuild
+#
+# Images:
+#   pocketdock/busybox:test    busybox-static with every applet linked in /bin (~2 MB); `sh`, `cat`, `sleep`...
+#
+# Every image carries the label pocketdock.managed=true.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ENGINES="${POCKETDOCK_ENGINES:-docker podman}"
+BUSYBOX_IMAGE=pocketdock/busybox:test
+FORCE=0
+[ "${1:-}" = "--force" ] && FORCE=1
+
+log() { printf '[images] %s\n' "$*" >&2; }
+die() { printf '[images] error: %s\n' "$*" >&2; exit 1; }
+
+# engine_cli NAME -> the command that talks to that engine
+engine_cli() {
+  case $1 in
+    docker) echo "docker --host unix:///var/run/docker.sock" ;;
+    podman) echo "podman" ;;
+  esac
+}
+
+has_image() { $(engine_cli "$1") image inspect "$2" >/dev/null 2>&1; }
+
+busybox_rootfs_tar() {
+  local out=$1 work
+  if ! [ -x /bin/busybox ] || ! /bin/busybox --list 2>/dev/null | grep -qx sh || ! dpkg -s busybox-static >/dev/null 2>&1; then
+    log "installing busybox-static"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends busybox-static >/dev/null
+  fi
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' RETURN
+  mkdir -p "$work/rootfs/bin" "$work/rootfs/tmp" "$work/rootfs/etc" "$work/rootfs/root" "$work/rootfs/proc" \
+    "$work/rootfs/sys" "$work/rootfs/dev"
+  chmod 1777 "$work/rootfs/tmp"
+  cp /bin/busybox "$work/rootfs/bin/busybox"
+  local a
+  # `busybox --list` names busybox itself: skip it, or the binary becomes a symlink to itself.
+  for a in $("$work/rootfs/bin/busybox" --list); do
+    [ "$a" = busybox ] || ln -sf busybox "$work/rootfs/bin/$a"
+  done
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' >"$work/rootfs/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' >"$work/rootfs/etc/group"
+  tar --numeric-owner --owner=0 --group=0 -C "$work/rootfs" -cf "$out" .
+}
+
+tarball=""
+cleanup() { [ -n "$tarball" ] && rm -f "$tarball"; return 0; }
+trap cleanup EXIT
+for e in $ENGINES; do
+  if [ "$FORCE" = 0 ] && has_image "$e" "$BUSYBOX_IMAGE"; then
+    log "$e: $BUSYBOX_IMAGE present"
+    continue
+  fi
+  if [ -z "$tarball" ]; then
+    tarball=$(mktemp --suffix=.tar)
+    busybox_rootfs_tar "$tarball"
+  fi
+  log "$e: importing $BUSYBOX_IMAGE"
+  $(engine_cli "$e") import --change 'LABEL pocketdock.managed=true' --change 'CMD ["/bin/sh"]' \
+    --change 'ENV PATH=/bin' "$tarball" "$BUSYBOX_IMAGE" >/dev/null 2>&1
+  has_image "$e" "$BUSYBOX_IMAGE" || die "$e: $BUSYBOX_IMAGE missing after import"
+done

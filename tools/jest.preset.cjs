@@ -1,0 +1,38 @@
+// Shared Jest configuration: every package's jest.config.cjs is `module.exports = preset(__dirname, {...})`.
+//
+// - TypeScript through @swc/jest (fast; typechecking is the `typecheck` target's job).
+// - Workspace packages resolve to their src/ through the "@pocketdock/source" export condition, so tests never
+//   need a build first.
+// - `integration: true` adds the engine global setup: every engine named in POCKETDOCK_TEST_ENGINES (default
+//   "docker,podman") must answer, or the run fails. Integration tests never skip silently.
+const path = require('node:path');
+
+/** @returns {import('jest').Config} */
+module.exports = function preset(dir, { integration = false, testTimeout = 30_000 } = {}) {
+  return {
+    rootDir: dir,
+    displayName: path.basename(dir),
+    testEnvironment: 'node',
+    testMatch: ['<rootDir>/test/**/*.test.ts'],
+    transform: {
+      '^.+\\.ts$': [
+        require.resolve('@swc/jest'),
+        {
+          jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+          module: { type: 'commonjs' },
+          sourceMaps: 'inline',
+        },
+      ],
+    },
+    moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+    testEnvironmentOptions: { customExportConditions: ['@pocketdock/source', 'node', 'node-addons'] },
+    testTimeout,
+    maxWorkers: 2,
+    ...(integration
+      ? {
+          globalSetup: path.join(__dirname, 'testkit/global-setup.cjs'),
+          globalTeardown: path.join(__dirname, 'testkit/global-teardown.cjs'),
+        }
+      : {}),
+  };
+};

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The main job on a fresh machine: bring up what pocketdock runs on (Node dependencies, Docker + Podman, the test
+# image) and report what is running, with versions and socket paths.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash tools/setup.sh
+
+echo
+echo "pocketdock: engines"
+bash tools/engines.sh status
+echo
+echo "pocketdock: images"
+for e in docker podman; do
+  case $e in
+    docker) cli="docker --host unix:///var/run/docker.sock" ;;
+    podman) cli="podman" ;;
+  esac
+  $cli image inspect pocketdock/busybox:test --format "$e  pocketdock/busybox:test  {{.Id}}  {{.Size}} bytes" 2>/dev/null ||
+    echo "$e  pocketdock/busybox:test  MISSING"
+done

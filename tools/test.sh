@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The whole test suite, real engines included: `npm test` runs this, and CI runs exactly that (.ci/run).
+#
+#   1. setup (Node dependencies, Docker + Podman, test image): see tools/setup.sh
+#   2. the gate: nx run-many -t lint typecheck build test  (every package, unit + component + integration)
+#   3. the leak check: no container from the tests, and no pocketdock temp dir, may outlive the run
+#
+# POCKETDOCK_TEST_ENGINES=docker (or podman) narrows the engines for a local run; CI always uses both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash tools/setup.sh
+
+export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
+if [ "${CI:-}" = "true" ] && [ -n "${POCKETDOCK_TEST_ENGINES:-}" ] && [ "$POCKETDOCK_TEST_ENGINES" != "docker,podman" ]; then
+  echo "[test] CI runs every engine: unset POCKETDOCK_TEST_ENGINES" >&2
+  exit 1
+fi
+
+temp_before=$(ls -d /tmp/pocketdock-* 2>/dev/null | sort || true)
+status=0
+npx nx run-many -t lint typecheck build test --outputStyle=static || status=$?
+
+# Leak check. Test containers carry the label pocketdock.test-run (the Jest teardown removes its own run's and
+# fails if it had to); anything left now escaped that net.
+leaks=0
+for sock in /var/run/docker.sock /run/podman/podman.sock; do
+  [ -S "$sock" ] || continue
+  left=$(curl -fsS --unix-socket "$sock" \
+    "http://d/v1.41/containers/json?all=true&filters=%7B%22label%22%3A%5B%22pocketdock.test-run%22%5D%7D" |
+    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).map(c=>c.Id.slice(0,12)).join(" ")))')
+  if [ -n "$left" ]; then
+    echo "[test] LEAK: containers left on $sock: $left" >&2
+    leaks=1
+  fi
+done
+temp_after=$(ls -d /tmp/pocketdock-* 2>/dev/null | sort || true)
+new_temp=$(comm -13 <(echo "$temp_before") <(echo "$temp_after") | grep -v '^$' || true)
+if [ -n "$new_temp" ]; then
+  echo "[test] LEAK: temp dirs left behind: $new_temp" >&2
+  leaks=1
+fi
+[ "$leaks" = 0 ] && echo "[test] leak check: no test container or temp dir left behind" >&2
+
+[ "$status" = 0 ] && [ "$leaks" = 0 ] && echo "[test] all green" >&2
+[ "$status" = 0 ] || exit "$status"
+exit "$leaks"
