@@ -28,6 +28,8 @@ module.exports = function preset(dir, { integration = false, testTimeout = 30_00
     testEnvironmentOptions: { customExportConditions: ['@pocketdock/source', 'node', 'node-addons'] },
     testTimeout,
     maxWorkers: 2,
+    // In CI every test is named in the log, so it shows integration tests ran on docker AND podman.
+    verbose: process.env.CI === 'true',
     ...(integration
       ? {
           globalSetup: path.join(__dirname, 'testkit/global-setup.cjs'),
