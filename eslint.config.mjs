@@ -31,6 +31,8 @@ export default tseslint.config(
     rules: {
       '@nx/enforce-module-boundaries': boundaries(),
       '@typescript-eslint/no-floating-promises': 'error',
+      // A `let` read by a closure before its one assignment cannot be `const` (that read would hit the TDZ).
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'separate-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-syntax': [

@@ -1,0 +1,18 @@
+export { EngineClient } from './engine-client.js';
+export type { EngineResponse, JsonLinesStream, StreamRequestOptions } from './engine-client.js';
+export type { RequestOptions, QueryValue } from './transport/prepare-request.js';
+export type { ConnectOptions, ConnectionMode } from './options.js';
+export { EngineError, ENGINE_ERROR_CODES } from './errors.js';
+export type { EngineErrorCode, EngineApiErrorDetails } from './errors.js';
+export { MAX_API_VERSION, MIN_API_VERSION, compareApiVersions, negotiateApiVersion } from './api-version.js';
+export { identifyEngine } from './identify-engine.js';
+export type { EngineKind, VersionInfo } from './identify-engine.js';
+export { detectSocket } from './detection/detect-socket.js';
+export type { DetectedSocket, SocketProbe } from './detection/detect-socket.js';
+export { defaultStrategies } from './detection/socket-strategies.js';
+export type { SocketStrategy, StrategyResult } from './detection/socket-strategies.js';
+export { detectionHost } from './detection/detection-host.js';
+export type { DetectionFs, DetectionHost } from './detection/detection-host.js';
+export { findConfigFiles } from './detection/config-file.js';
+export type { ConfigFile } from './detection/config-file.js';
+export { JsonLineSplitter } from './transport/json-lines.js';

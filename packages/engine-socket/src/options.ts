@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { EngineError } from './errors.js';
+import type { DetectionHost } from './detection/detection-host.js';
+
+/** How short request/response calls reach the engine. Streams and hijacks always get their own connection. */
+export type ConnectionMode = 'keep-alive' | 'per-operation';
+
+const positiveMs = z.number().int().positive().max(2_147_483_647);
+
+const connectOptionsSchema = z.strictObject({
+  socketPath: z.string().min(1).optional(),
+  connectionMode: z.enum(['keep-alive', 'per-operation']).default('keep-alive'),
+  maxConnections: z.number().int().min(1).max(1024).default(32),
+  keepAliveTimeoutMs: positiveMs.default(4_000),
+  connectTimeoutMs: positiveMs.default(5_000),
+  timeoutMs: positiveMs.default(30_000),
+  probeTimeoutMs: positiveMs.default(2_000),
+  maxJsonBytes: z.number().int().positive().default(64 * 1024 * 1024),
+  signal: z.instanceof(AbortSignal).optional(),
+  host: z
+    .strictObject({
+      env: z.record(z.string(), z.string().optional()).optional(),
+      platform: z.string().optional(),
+      homedir: z.string().optional(),
+      cwd: z.string().optional(),
+      fs: z.custom<DetectionHost['fs']>((v) => typeof v === 'object' && v !== null).optional(),
+    })
+    .optional(),
+});
+
+/** Options of {@link EngineClient.connect}; every field is optional. See the README's options table. */
+export interface ConnectOptions {
+  /** The engine's Unix socket; skips detection (and its fallbacks). */
+  socketPath?: string;
+  /** `'keep-alive'` (default): short calls share a pool of kept-alive connections; `'per-operation'`: a fresh connection for each. */
+  connectionMode?: ConnectionMode;
+  /** Most kept-alive connections at once (keep-alive mode); further calls wait in order. */
+  maxConnections?: number;
+  /** An idle kept-alive connection is closed after this long. */
+  keepAliveTimeoutMs?: number;
+  /** Most time to open a connection. */
+  connectTimeoutMs?: number;
+  /** Default per-request timeout (see `RequestOptions.timeoutMs`). */
+  timeoutMs?: number;
+  /** Most time each detection candidate gets to answer `/_ping`. */
+  probeTimeoutMs?: number;
+  /** Largest body `json()` reads, and longest line `jsonLines()` accepts. */
+  maxJsonBytes?: number;
+  /** Aborts connecting (detection, ping, negotiation). */
+  signal?: AbortSignal;
+  /** What detection reads from the machine (env, platform, home directory, cwd, file system); for tests. */
+  host?: Partial<DetectionHost>;
+}
+
+export type ResolvedConnectOptions = z.output<typeof connectOptionsSchema>;
+
+/** Validates connect options once; a bad one throws `ENGINE_INVALID_OPTIONS` with the ZodError as `cause`. */
+export function parseConnectOptions(options: unknown): ResolvedConnectOptions {
+  const result = connectOptionsSchema.safeParse(options ?? {});
+  if (!result.success) {
+    throw new EngineError('ENGINE_INVALID_OPTIONS', `invalid EngineClient options: ${z.prettifyError(result.error)}`, {
+      cause: result.error,
+    });
+  }
+  return result.data;
+}

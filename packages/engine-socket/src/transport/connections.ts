@@ -1,0 +1,96 @@
+import { Client, Pool } from 'undici';
+import type { Dispatcher } from 'undici';
+import type { ConnectionMode } from '../options.js';
+
+/** undici needs an origin; over a Unix socket only the Host header sees it. */
+export const ORIGIN = 'http://localhost';
+
+export interface ConnectionSettings {
+  socketPath: string;
+  mode: ConnectionMode;
+  maxConnections: number;
+  keepAliveTimeoutMs: number;
+  connectTimeoutMs: number;
+}
+
+/** A dispatcher for one operation, and what to call when the operation (body included) is over. */
+export interface Lease {
+  dispatcher: Dispatcher;
+  /** True when the connection may be one an earlier call used (and the engine may have closed meanwhile). */
+  reused: boolean;
+  release(): void;
+}
+
+/**
+ * The connection model. Short calls go to a keep-alive `Pool` (no pipelining: one request per connection at a
+ * time) or, in per-operation mode, to a fresh `Client` destroyed when the call ends. Streams and hijacks always
+ * get a dedicated `Client`, so they never hold a pooled connection and never queue behind one. Our own timeouts
+ * replace undici's (`headersTimeout`/`bodyTimeout` 0): an events stream may stay quiet for hours.
+ */
+export class Connections {
+  readonly #settings: ConnectionSettings;
+  readonly #pool: Pool | undefined;
+  readonly #dedicated = new Set<Client>();
+
+  constructor(settings: ConnectionSettings) {
+    this.#settings = settings;
+    this.#pool =
+      settings.mode === 'keep-alive'
+        ? new Pool(ORIGIN, {
+            socketPath: settings.socketPath,
+            connections: settings.maxConnections,
+            pipelining: 1,
+            connectTimeout: settings.connectTimeoutMs,
+            keepAliveTimeout: settings.keepAliveTimeoutMs,
+            keepAliveMaxTimeout: settings.keepAliveTimeoutMs,
+            headersTimeout: 0,
+            bodyTimeout: 0,
+          })
+        : undefined;
+  }
+
+  /** For a short request/response call. */
+  short(): Lease {
+    if (this.#pool) return { dispatcher: this.#pool, reused: true, release: noop };
+    return this.dedicated(false);
+  }
+
+  /**
+   * A connection of its own, destroyed on release. `halfOpen` keeps our write side open after the engine ends
+   * its side (hijacked streams: the caller decides when stdin ends).
+   */
+  dedicated(halfOpen: boolean): Lease {
+    const client = new Client(ORIGIN, {
+      socketPath: this.#settings.socketPath,
+      connectTimeout: this.#settings.connectTimeoutMs,
+      pipelining: 1,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      ...(halfOpen ? { connect: { allowHalfOpen: true } } : {}),
+    });
+    this.#dedicated.add(client);
+    let released = false;
+    return {
+      dispatcher: client,
+      reused: false,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.#dedicated.delete(client);
+        client.destroy().catch(noop);
+      },
+    };
+  }
+
+  /**
+   * Destroys every connection, pooled and dedicated. Calls still in flight fail (`ENGINE_CLOSED`) rather than
+   * letting close() wait on them: a body nobody reads would otherwise hold it forever.
+   */
+  async close(): Promise<void> {
+    const dedicated = [...this.#dedicated];
+    this.#dedicated.clear();
+    await Promise.all([this.#pool?.destroy(), ...dedicated.map((c) => c.destroy())]);
+  }
+}
+
+function noop(): void {}

@@ -1,0 +1,22 @@
+import { Client } from 'undici';
+import { Operation } from './operation.js';
+import { ORIGIN } from './connections.js';
+
+/**
+ * One `GET /_ping` on a fresh connection, closed afterwards. Resolves when the socket answers 200 within
+ * `timeoutMs`; rejects with the reason otherwise. Detection's check that a socket file is a live engine.
+ */
+export async function pingSocket(socketPath: string, timeoutMs: number): Promise<void> {
+  const client = new Client(ORIGIN, { socketPath, connectTimeout: timeoutMs, headersTimeout: 0, bodyTimeout: 0 });
+  const op = new Operation(`GET /_ping on ${socketPath}`, timeoutMs, undefined);
+  try {
+    const res = await client.request({ method: 'GET', path: '/_ping', signal: op.signal });
+    await res.body.dump();
+    if (res.statusCode !== 200) throw new Error(`/_ping answered HTTP ${res.statusCode}`);
+  } catch (err) {
+    throw op.toError(err);
+  } finally {
+    op.finish();
+    await client.destroy().catch(() => undefined);
+  }
+}

@@ -1,0 +1,102 @@
+import { defaultStrategies, detectSocket } from '../src/index.js';
+import type { DetectionHost } from '../src/index.js';
+import { failure } from './fake-engine.js';
+import { fakeHost } from './fake-host.js';
+
+const ALIVE = new Set<string>();
+const probe = (path: string): Promise<void> => (ALIVE.has(path) ? Promise.resolve() : Promise.reject(new Error('ECONNREFUSED')));
+const detect = (host: DetectionHost) => detectSocket(host, defaultStrategies(host), probe);
+
+// Every Linux place, each with a live socket; removing the winner must hand over to the next in the design's order.
+const LINUX = {
+  env: { POCKETDOCK_SOCKET: '/s/env.sock', DOCKER_HOST: 'unix:///s/docker-host.sock', XDG_RUNTIME_DIR: '/run/user/1000' },
+  files: { '/work/proj/pocketdock.yaml': 'socket: /s/config.sock\n' },
+};
+const ORDER = ['/s/env.sock', '/s/config.sock', '/s/docker-host.sock', '/run/user/1000/podman/podman.sock', '/run/podman/podman.sock', '/var/run/docker.sock'];
+
+describe('socket detection', () => {
+  beforeEach(() => ALIVE.clear());
+
+  it('follows the design order on Linux: each place wins only when every earlier one is gone', async () => {
+    for (let i = 0; i < ORDER.length; i++) {
+      const sockets = ORDER.slice(i);
+      for (const s of sockets) ALIVE.add(s);
+      const found = await detect(fakeHost({ ...LINUX, sockets }));
+      expect(found.socketPath).toBe(ORDER[i]);
+    }
+  });
+
+  it('names the strategy that found the socket', async () => {
+    ALIVE.add('/s/config.sock');
+    await expect(detect(fakeHost({ ...LINUX, sockets: ['/s/config.sock'] }))).resolves.toEqual({ socketPath: '/s/config.sock', source: 'pocketdock.yaml' });
+  });
+
+  it('skips stale sockets (file exists, nothing answers) and non-sockets', async () => {
+    ALIVE.add('/var/run/docker.sock');
+    const host = fakeHost({ ...LINUX, sockets: ORDER, files: { ...LINUX.files, '/s/env.sock': 'not a socket' } });
+    await expect(detect(host)).resolves.toMatchObject({ socketPath: '/var/run/docker.sock', source: 'Docker' });
+  });
+
+  it('accepts plain paths and unix:// in POCKETDOCK_SOCKET; relative ones resolve against cwd', async () => {
+    ALIVE.add('/work/proj/run/e.sock');
+    const host = fakeHost({ env: { POCKETDOCK_SOCKET: 'unix://run/e.sock' }, sockets: ['/work/proj/run/e.sock'] });
+    await expect(detect(host)).resolves.toMatchObject({ socketPath: '/work/proj/run/e.sock', source: '$POCKETDOCK_SOCKET' });
+  });
+
+  it.each(['tcp://10.0.0.1:2375', 'ssh://user@host', 'npipe:////./pipe/docker_engine'])('DOCKER_HOST=%s: ENGINE_UNSUPPORTED_HOST', async (value) => {
+    const err = await failure(detect(fakeHost({ env: { DOCKER_HOST: value } })));
+    expect(err.code).toBe('ENGINE_UNSUPPORTED_HOST');
+    expect(err.message).toContain(value);
+    expect(err.message).toContain('POCKETDOCK_SOCKET');
+  });
+
+  it('an earlier working place wins over an unsupported DOCKER_HOST', async () => {
+    ALIVE.add('/s/env.sock');
+    await expect(detect(fakeHost({ env: { POCKETDOCK_SOCKET: '/s/env.sock', DOCKER_HOST: 'tcp://x:2375' }, sockets: ['/s/env.sock'] }))).resolves.toMatchObject({
+      socketPath: '/s/env.sock',
+    });
+  });
+
+  it('on macOS: Podman machines (any name, sorted), then Docker Desktop; no Linux-only paths', async () => {
+    const machineDir = '/Users/u/.local/share/containers/podman/machine';
+    const desktop = '/Users/u/.docker/run/docker.sock';
+    ALIVE.add(`${machineDir}/zeta/podman.sock`);
+    ALIVE.add(desktop);
+    ALIVE.add('/run/podman/podman.sock');
+    const host = fakeHost({
+      platform: 'darwin',
+      homedir: '/Users/u',
+      env: { XDG_RUNTIME_DIR: '/run/user/1' },
+      sockets: [`${machineDir}/zeta/podman.sock`, desktop, '/run/podman/podman.sock', '/run/user/1/podman/podman.sock'],
+      dirs: { [machineDir]: ['zeta', 'alpha'] },
+    });
+    await expect(detect(host)).resolves.toMatchObject({ socketPath: `${machineDir}/zeta/podman.sock` });
+    ALIVE.delete(`${machineDir}/zeta/podman.sock`);
+    await expect(detect(host)).resolves.toMatchObject({ socketPath: desktop, source: 'Docker Desktop (macOS)' });
+  });
+
+  it('nothing works: ENGINE_NOT_FOUND lists every place tried, why each was rejected, and how to fix it', async () => {
+    const host = fakeHost({ env: { DOCKER_HOST: 'unix:///var/run/docker.sock' }, sockets: ['/var/run/docker.sock'], files: { '/run/podman/podman.sock': '' } });
+    const err = await failure(detect(host));
+    expect(err.code).toBe('ENGINE_NOT_FOUND');
+    const lines = err.message.split('\n');
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        '  $POCKETDOCK_SOCKET: not set',
+        '  pocketdock.yaml: no pocketdock.yaml in /work/proj or its parents, nor ~/.pocketdock',
+        '  $DOCKER_HOST: /var/run/docker.sock: stale or not an engine (ECONNREFUSED)',
+        '  rootless Podman ($XDG_RUNTIME_DIR/podman/podman.sock): $XDG_RUNTIME_DIR is not set',
+        '  system Podman: /run/podman/podman.sock: exists but is not a socket',
+        '  Docker: /var/run/docker.sock: already tried',
+        '  Podman machine (macOS): not on macOS (linux)',
+        '  Docker Desktop (macOS): not on macOS (linux)',
+      ]),
+    );
+    expect(err.message).toMatch(/set\s+POCKETDOCK_SOCKET/);
+  });
+
+  it('reports a missing file as such', async () => {
+    const err = await failure(detect(fakeHost({ env: { POCKETDOCK_SOCKET: '/nope.sock' } })));
+    expect(err.message).toContain('$POCKETDOCK_SOCKET: /nope.sock: no such file');
+  });
+});
