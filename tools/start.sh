@@ -19,3 +19,8 @@ for e in docker podman; do
   $cli image inspect pocketdock/busybox:test --format "$e  pocketdock/busybox:test  {{.Id}}  {{.Size}} bytes" 2>/dev/null ||
     echo "$e  pocketdock/busybox:test  MISSING"
 done
+
+echo
+echo "pocketdock: a sandboxed command on each engine"
+NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false npx nx run @pocketdock/container-sdk:build --outputStyle=static >/dev/null
+node tools/demo.mjs

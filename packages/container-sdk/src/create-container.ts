@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import { EngineClient } from '@pocketdock/engine-socket';
+import { Container } from './container.js';
+import type { ContainerCallbacks } from './container.js';
+import { containerError } from './engine-errors.js';
+import { containerLabels } from './labels.js';
+import { createOptionsSchema, parseOptions } from './options.js';
+import type { CreateContainerOptions, ResolvedCreateOptions } from './options.js';
+
+/** The command that keeps a sandbox alive (under its init process) until it is stopped. */
+export const KEEP_ALIVE_COMMAND = ['sleep', 'infinity'];
+
+/** Options of {@link createNewContainer}: see the package README for each one. */
+export type NewContainerOptions = CreateContainerOptions & ContainerCallbacks;
+
+/**
+ * Creates and starts a sandbox container: offline (`network: 'none'`) unless asked, with an init process (so a stop
+ * takes a fraction of a second), labelled `pocketdock.managed`, `.instance`, `.persist`, `.created-at` and, when
+ * given, `.project`.
+ *
+ * @example
+ * await using c = await createNewContainer({ image: 'pocketdock/busybox:test', memLimit: '256m' });
+ * console.log((await c.run('uname -a')).stdout);
+ */
+export async function createNewContainer(options: NewContainerOptions = {}): Promise<Container> {
+  const { onStdout, onStderr, onExit, onCallbackError, ...rest } = options;
+  const opts = parseOptions(createOptionsSchema, rest, 'createNewContainer');
+  const engine = opts.engine ?? (await EngineClient.connect(opts.socketPath ? { socketPath: opts.socketPath } : {}));
+  const ownsEngine = opts.engine === undefined;
+  try {
+    const id = await create(engine, opts);
+    try {
+      await engine.json({ method: 'POST', path: `/containers/${id}/start` });
+      const info = await engine.json<{ Name: string }>({ path: `/containers/${id}/json` });
+      const callbacks: ContainerCallbacks = { onStdout, onStderr, onExit, onCallbackError };
+      return new Container(engine, id, info.Name.replace(/^\//, ''), { ...opts, ...callbacks }, ownsEngine);
+    } catch (err) {
+      await engine.json({ method: 'DELETE', path: `/containers/${id}`, query: { force: true, v: true } }).catch(() => undefined);
+      throw containerError(err, 'start container');
+    }
+  } catch (err) {
+    if (ownsEngine) await engine.close();
+    throw containerError(err, 'create container');
+  }
+}
+
+async function create(engine: EngineClient, opts: ResolvedCreateOptions): Promise<string> {
+  const binds = Object.entries(opts.volumes).map(([host, target]) =>
+    typeof target === 'string' ? `${host}:${target}` : `${host}:${target.path}${target.readOnly ? ':ro' : ''}`,
+  );
+  const portBindings = Object.fromEntries(
+    Object.entries(opts.ports).map(([containerPort, hostPort]) => [
+      containerPort.includes('/') ? containerPort : `${containerPort}/tcp`,
+      [{ HostIp: '127.0.0.1', HostPort: String(hostPort) }],
+    ]),
+  );
+  const body = {
+    Image: opts.image,
+    Cmd: opts.command ?? KEEP_ALIVE_COMMAND,
+    Env: Object.entries(opts.env).map(([k, v]) => `${k}=${v}`),
+    ...(opts.workdir ? { WorkingDir: opts.workdir } : {}),
+    ...(opts.user ? { User: opts.user } : {}),
+    Labels: containerLabels({ instance: opts.name ?? randomBytes(6).toString('hex'), persist: opts.persist, project: opts.project, extra: opts.labels }),
+    ExposedPorts: Object.fromEntries(Object.keys(portBindings).map((p) => [p, {}])),
+    HostConfig: {
+      Init: true,
+      NetworkMode: opts.network,
+      ...(opts.memLimit ? { Memory: opts.memLimit } : {}),
+      ...(opts.cpuPercent ? { NanoCpus: Math.round((opts.cpuPercent / 100) * 1e9) } : {}),
+      ...(opts.pidsLimit ? { PidsLimit: opts.pidsLimit } : {}),
+      Binds: binds,
+      PortBindings: portBindings,
+      Devices: opts.devices.map((d) => {
+        const [host, inside = host, perms = 'rwm'] = d.split(':');
+        return { PathOnHost: host, PathInContainer: inside, CgroupPermissions: perms };
+      }),
+    },
+  };
+  const created = await engine.json<{ Id: string }>({
+    method: 'POST',
+    path: '/containers/create',
+    ...(opts.name ? { query: { name: opts.name } } : {}),
+    body,
+  });
+  return created.Id;
+}

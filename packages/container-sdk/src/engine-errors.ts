@@ -1,0 +1,30 @@
+import { EngineError } from '@pocketdock/engine-socket';
+import { ContainerError } from './errors.js';
+
+/**
+ * Turns an engine failure into what it means for a container. Docker answers an exec on a stopped container with
+ * 409, Podman with 500 "container state improper": both are `CONTAINER_NOT_RUNNING`. A 404 is
+ * `CONTAINER_NOT_FOUND` (or `CONTAINER_IMAGE_NOT_FOUND` when the engine says the image is missing).
+ */
+export function containerError(err: unknown, what: string): ContainerError {
+  if (ContainerError.is(err)) return err;
+  if (EngineError.is(err)) {
+    const msg = err.engineMessage ?? err.message;
+    if (err.code === 'ENGINE_API_ERROR') {
+      if (err.status === 404 && /image/i.test(msg) && !/container/i.test(msg)) {
+        return new ContainerError('CONTAINER_IMAGE_NOT_FOUND', `${what}: ${msg}`, { cause: err });
+      }
+      if (err.status === 404) return new ContainerError('CONTAINER_NOT_FOUND', `${what}: ${msg}`, { cause: err });
+      // Docker: 409 "...name ... is already in use"; Podman: 500 "...that name is already in use".
+      if ((err.status === 409 || err.status === 500) && /name .*already in use|already in use/i.test(msg) && !/not running|paused/i.test(msg)) {
+        return new ContainerError('CONTAINER_NAME_CONFLICT', `${what}: ${msg}`, { cause: err });
+      }
+      if (err.status === 409 || (err.status === 500 && /state improper|not running|is stopped/i.test(msg))) {
+        return new ContainerError('CONTAINER_NOT_RUNNING', `${what}: the container is not running (${msg})`, { cause: err });
+      }
+    }
+    if (err.code === 'ENGINE_ABORTED') return new ContainerError('CONTAINER_ABORTED', `${what}: aborted`, { cause: err });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new ContainerError('CONTAINER_ENGINE_ERROR', `${what}: ${message}`, { cause: err });
+}

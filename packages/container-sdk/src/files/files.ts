@@ -1,0 +1,201 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
+import { PassThrough } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { EngineClient, EngineResponse } from '@pocketdock/engine-socket';
+import tar from 'tar-stream';
+import type { Pack } from 'tar-stream';
+import { containerError } from '../engine-errors.js';
+import { ContainerError } from '../errors.js';
+import { decodePathStat } from './path-stat.js';
+import type { PathStat } from './path-stat.js';
+import { addEntry, discard, drain, drained, packReadable, tarEntries } from './tar-io.js';
+
+/** One entry of `listFiles()`. */
+export interface FileEntry {
+  name: string;
+  type: 'file' | 'directory' | 'symlink' | 'other';
+  size: number;
+  mode: number;
+  mtime: Date;
+}
+
+export interface WriteFileOptions {
+  /** Permission bits of the new file; default 0o644. */
+  mode?: number;
+  /** The size of a Readable `data`, when known: it then streams straight through (otherwise it is spooled to a temp file first: a tar header needs the size). */
+  size?: number;
+}
+
+/** An absolute, normalised container path; never `/` itself for writes. */
+export function containerPath(path: string, what: string): string {
+  if (typeof path !== 'string' || !path.startsWith('/') || path.includes('\0')) {
+    throw new ContainerError('FILE_INVALID_PATH', `${what}: the container path must be absolute, got ${JSON.stringify(path)}`);
+  }
+  return posix.normalize(path);
+}
+
+/** The archive endpoint's 404 means the path or the container is missing: ask which. */
+async function notFound(engine: EngineClient, id: string, path: string): Promise<ContainerError> {
+  try {
+    await engine.json({ path: `/containers/${id}/json` });
+  } catch (err) {
+    const e = containerError(err, 'inspect container');
+    if (e.code === 'CONTAINER_NOT_FOUND') return e;
+  }
+  return new ContainerError('FILE_NOT_FOUND', `no such file or directory in container ${id.slice(0, 12)}: ${path}`);
+}
+
+async function expectOk(res: EngineResponse, engine: EngineClient, id: string, path: string, what: string): Promise<void> {
+  if (res.status >= 200 && res.status < 300) return;
+  const chunks: Buffer[] = [];
+  for await (const c of res.body) chunks.push(c as Buffer);
+  if (res.status === 404) throw await notFound(engine, id, path);
+  const text = Buffer.concat(chunks).toString('utf8').slice(0, 500);
+  let message = text;
+  try {
+    message = (JSON.parse(text) as { message?: string }).message ?? text;
+  } catch {
+    // not JSON: keep the text
+  }
+  if (res.status === 409 || /not running|state improper/i.test(message)) {
+    throw new ContainerError('CONTAINER_NOT_RUNNING', `${what}: ${message}`);
+  }
+  if (res.status === 400 && /not a directory/i.test(message)) throw new ContainerError('FILE_NOT_A_DIRECTORY', `${what}: ${message}`);
+  throw new ContainerError('CONTAINER_ENGINE_ERROR', `${what}: HTTP ${res.status}: ${message}`);
+}
+
+/** PUTs a tar stream, extracted at `/` in the container (entry names are absolute paths without the leading `/`). */
+export async function putArchive(engine: EngineClient, id: string, pack: Pack, path: string, what: string): Promise<void> {
+  let res: EngineResponse;
+  const body = packReadable(pack);
+  try {
+    res = await engine.request({ method: 'PUT', path: `/containers/${id}/archive`, query: { path: '/' }, body, headers: { 'content-type': 'application/x-tar' } });
+  } catch (err) {
+    discard(body);
+    throw containerError(err, what);
+  }
+  await expectOk(res, engine, id, path, what);
+  res.body.resume();
+}
+
+/** GETs a path as a tar stream (identity encoding), with its stat from the header. */
+export async function getArchive(engine: EngineClient, id: string, path: string, what: string): Promise<{ stat: PathStat | undefined; body: Readable }> {
+  let res: EngineResponse;
+  try {
+    res = await engine.request({ path: `/containers/${id}/archive`, query: { path }, headers: { 'accept-encoding': 'identity' }, stream: true });
+  } catch (err) {
+    throw containerError(err, what);
+  }
+  await expectOk(res, engine, id, path, what);
+  return { stat: decodePathStat(res.headers['x-docker-container-path-stat']), body: res.body };
+}
+
+/**
+ * Writes `data` to `path` in the container, creating missing parent directories. Streams: a Readable of known
+ * `size` goes straight through; one of unknown size is spooled to a temp file first (a tar header needs the size).
+ */
+export async function writeFile(engine: EngineClient, id: string, path: string, data: string | Buffer | Readable, options: WriteFileOptions = {}): Promise<void> {
+  const target = containerPath(path, 'writeFile');
+  if (target === '/') throw new ContainerError('FILE_INVALID_PATH', 'writeFile: cannot write to /');
+  let source: Buffer | Readable;
+  let size: number;
+  let spool: string | undefined;
+  if (typeof data === 'string' || Buffer.isBuffer(data)) {
+    source = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    size = source.length;
+  } else if (options.size !== undefined) {
+    source = data;
+    size = options.size;
+  } else {
+    spool = await mkdtemp(join(tmpdir(), 'pocketdock-spool-'));
+    const file = join(spool, 'data');
+    await pipeline(data, createWriteStream(file));
+    size = (await stat(file)).size;
+    source = createReadStream(file);
+  }
+  try {
+    const pack = tar.pack();
+    const entryDone = addEntry(pack, { name: target.slice(1), size, mode: options.mode ?? 0o644, mtime: new Date(), type: 'file' }, source).then(() =>
+      pack.finalize(),
+    );
+    await Promise.all([putArchive(engine, id, pack, target, `writeFile ${target}`), entryDone]);
+  } finally {
+    if (spool) await rm(spool, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The content of the file at `path`, as a stream: nothing is buffered beyond the stream's own high-water mark.
+ * A symlink is followed (up to 8 hops). Errors (`FILE_NOT_FOUND`, `FILE_IS_DIRECTORY`, `CONTAINER_NOT_FOUND`)
+ * arrive as the stream's error.
+ */
+export function readFileStream(engine: EngineClient, id: string, path: string): Readable {
+  const out = new PassThrough();
+  streamFileInto(engine, id, containerPath(path, 'readFile'), out, 0).catch((err: Error) => out.destroy(err));
+  return out;
+}
+
+async function streamFileInto(engine: EngineClient, id: string, path: string, out: PassThrough, hops: number): Promise<void> {
+  const { stat: st, body } = await getArchive(engine, id, path, `readFile ${path}`);
+  if (st?.type === 'directory') {
+    discard(body);
+    throw new ContainerError('FILE_IS_DIRECTORY', `readFile: ${path} is a directory (use listFiles or pull)`);
+  }
+  let followed: string | undefined;
+  for await (const entry of tarEntries(body)) {
+    const { header } = entry;
+    if (header.type === 'symlink' && header.linkname) {
+      followed = posix.resolve(posix.dirname(path), header.linkname);
+    } else if (header.type === 'directory') {
+      throw new ContainerError('FILE_IS_DIRECTORY', `readFile: ${path} is a directory`);
+    } else {
+      for await (const chunk of entry) {
+        if (!out.write(chunk)) await drained(out);
+        if (out.destroyed) return; // the reader went away: stop pulling from the engine
+      }
+    }
+    break; // the path itself is the first entry
+  }
+  if (followed !== undefined) {
+    if (hops >= 8) throw new ContainerError('FILE_NOT_FOUND', `readFile: too many symlinks at ${path}`);
+    return streamFileInto(engine, id, followed, out, hops + 1);
+  }
+  out.end();
+}
+
+/** The whole content of the file at `path`. */
+export async function readFile(engine: EngineClient, id: string, path: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of readFileStream(engine, id, path)) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** The entries directly inside the directory at `path` (not recursive), sorted by name. */
+export async function listFiles(engine: EngineClient, id: string, path: string): Promise<FileEntry[]> {
+  const dir = containerPath(path, 'listFiles');
+  const { stat: st, body } = await getArchive(engine, id, dir, `listFiles ${dir}`);
+  if (st && st.type !== 'directory') {
+    discard(body);
+    throw new ContainerError('FILE_NOT_A_DIRECTORY', `listFiles: ${dir} is not a directory`);
+  }
+  const entries: FileEntry[] = [];
+  let root: string | undefined;
+  for await (const entry of tarEntries(body)) {
+    const { header } = entry;
+    await drain(entry);
+    const name = header.name.replace(/\/+$/, '');
+    if (root === undefined) {
+      root = name; // the directory itself comes first
+      continue;
+    }
+    const rel = name.startsWith(`${root}/`) ? name.slice(root.length + 1) : name;
+    if (rel === '' || rel.includes('/')) continue;
+    const type = header.type === 'file' || header.type === 'contiguous-file' ? 'file' : header.type === 'directory' ? 'directory' : header.type === 'symlink' ? 'symlink' : 'other';
+    entries.push({ name: rel, type, size: header.size ?? 0, mode: (header.mode ?? 0) & 0o7777, mtime: header.mtime ?? new Date(0) });
+  }
+  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}

@@ -1,0 +1,104 @@
+import { Readable } from 'node:stream';
+import tar from 'tar-stream';
+import type { Header, Pack } from 'tar-stream';
+
+// tar-stream 3 is built on streamx, not on Node streams: these bridge the two, with backpressure both ways.
+
+type Entry = AsyncIterable<Buffer> & { header: Header; resume(): unknown };
+type Emitter = { once(event: string, fn: () => void): unknown; removeListener(event: string, fn: () => void): unknown };
+type Sink = Emitter & { write(chunk: Buffer): boolean; end(): unknown };
+
+/**
+ * Resolves on the sink's next `'drain'`, or when `stop` fires, or (for a Node stream) when it closes; every
+ * listener is removed again either way.
+ */
+export function drained(sink: Emitter, stop?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      sink.removeListener('drain', done);
+      sink.removeListener('close', done);
+      stop?.removeEventListener('abort', done);
+      resolve();
+    };
+    sink.once('drain', done);
+    sink.once('close', done);
+    stop?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** A Node Readable of a tar pack (what the engine client sends as a request body). */
+export function packReadable(pack: Pack): Readable {
+  return Readable.from(pack, { objectMode: false });
+}
+
+/** Adds one entry to `pack`; resolves once it is fully written. `data` streams in with backpressure. */
+export function addEntry(pack: Pack, header: Partial<Header> & { name: string }, data?: Buffer | Readable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (err?: Error | null): void => (err ? reject(err) : resolve());
+    if (data === undefined) {
+      pack.entry(header, done);
+      return;
+    }
+    if (Buffer.isBuffer(data)) {
+      pack.entry(header, data, done);
+      return;
+    }
+    if (header.size === 0) {
+      data.resume();
+      pack.entry(header, Buffer.alloc(0), done);
+      return;
+    }
+    const sink = pack.entry(header, done) as unknown as Sink;
+    void (async () => {
+      for await (const chunk of data) {
+        if (!sink.write(chunk as Buffer)) await drained(sink);
+      }
+      sink.end();
+    })().catch((err: Error) => {
+      (pack as unknown as { destroy(e: Error): void }).destroy(err);
+      reject(err);
+    });
+  });
+}
+
+/**
+ * The entries of a tar stream, in order. Consume each entry (iterate it) before asking for the next; leaving the
+ * loop early destroys the body.
+ */
+export async function* tarEntries(body: Readable): AsyncGenerator<Entry> {
+  const extract = tar.extract();
+  const sink = extract as unknown as Sink & { destroy(e?: Error): void };
+  const stop = new AbortController();
+  const feeding = (async () => {
+    try {
+      for await (const chunk of body) {
+        if (stop.signal.aborted) return;
+        if (!sink.write(chunk as Buffer)) await drained(sink, stop.signal);
+      }
+      sink.end();
+    } catch (err) {
+      sink.destroy(err as Error);
+    }
+  })();
+  try {
+    for await (const entry of extract as unknown as AsyncIterable<Entry>) yield entry;
+  } finally {
+    stop.abort();
+    discard(body);
+    sink.destroy();
+    await feeding;
+  }
+}
+
+/**
+ * Drops a response body we no longer want. A late error from the connection being torn down (there is nothing
+ * left to report it to) is swallowed rather than left to crash the process.
+ */
+export function discard(body: Readable): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
+export async function drain(entry: AsyncIterable<Buffer>): Promise<void> {
+  for await (const _ of entry) void _;
+}

@@ -1,0 +1,18 @@
+export { createNewContainer, KEEP_ALIVE_COMMAND } from './create-container.js';
+export type { NewContainerOptions } from './create-container.js';
+export { Container } from './container.js';
+export type { Command, ContainerCallbacks } from './container.js';
+export { ExecStream } from './exec/exec-stream.js';
+export { Process } from './exec/process.js';
+export { Session } from './session/session.js';
+export type { SessionOptions } from './session/session.js';
+export type { ExecResult, OutputChunk, RunOptions } from './exec-types.js';
+export type { CreateContainerOptions } from './options.js';
+export { parseMemory } from './options.js';
+export { LABELS } from './labels.js';
+export type { ContainerInfo } from './info.js';
+export type { FileEntry, WriteFileOptions } from './files/files.js';
+export { decodePathStat } from './files/path-stat.js';
+export type { PathStat } from './files/path-stat.js';
+export { ContainerError, CONTAINER_ERROR_CODES } from './errors.js';
+export type { ContainerErrorCode } from './errors.js';

@@ -1,0 +1,15 @@
+import { testLabels } from '@pocketdock/testkit';
+import type { TestEngine } from '@pocketdock/testkit';
+import { createNewContainer } from '../../src/index.js';
+import type { Container, NewContainerOptions } from '../../src/index.js';
+
+/** A sandbox on `engine`, labelled for this test run (the global teardown catches any a test forgets). */
+export function sandbox(engine: TestEngine, options: NewContainerOptions = {}): Promise<Container> {
+  return createNewContainer({ socketPath: engine.socketPath, ...options, labels: { ...testLabels(), ...options.labels } });
+}
+
+/** The container's process list, as command lines (busybox ps). */
+export async function processes(c: Container): Promise<string[]> {
+  const r = await c.run(['ps', '-o', 'args']);
+  return r.stdout.split('\n').slice(1).filter(Boolean);
+}
