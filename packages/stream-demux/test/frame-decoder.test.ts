@@ -3,7 +3,8 @@ import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { DemuxError, FrameDecoder, encodeFrame } from '../src/index.js';
 import type { Frame } from '../src/index.js';
-import { decodeChunks, header, splitAt, thrownBy } from './helpers.js';
+import { thrown } from '@pocketdock/testkit';
+import { decodeChunks, header, splitAt } from './helpers.js';
 
 const text = (frames: Frame[]): string[] => frames.map((f) => `${f.stream}:${f.data.toString()}`);
 
@@ -96,11 +97,11 @@ describe('FrameDecoder', () => {
   });
 
   it.each([-1, 1.5, 2 ** 32, Number.NaN, '10'])('rejects maxFrameBytes %p with DEMUX_INVALID_OPTIONS', (value) => {
-    expect(thrownBy(() => new FrameDecoder({ maxFrameBytes: value as number }))).toMatchObject({ code: 'DEMUX_INVALID_OPTIONS' });
+    expect(thrown(() => new FrameDecoder({ maxFrameBytes: value as number }))).toMatchObject({ code: 'DEMUX_INVALID_OPTIONS' });
   });
 
   it('rejects an unknown mode', () => {
-    expect(thrownBy(() => new FrameDecoder({ mode: 'tty' as 'raw' }))).toMatchObject({ code: 'DEMUX_INVALID_OPTIONS' });
+    expect(thrown(() => new FrameDecoder({ mode: 'tty' as 'raw' }))).toMatchObject({ code: 'DEMUX_INVALID_OPTIONS' });
   });
 
   it('passes raw (TTY) bytes through as stdout frames', async () => {

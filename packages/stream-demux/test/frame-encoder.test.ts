@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { DemuxError, FrameEncoder, encodeFrame } from '../src/index.js';
 import type { StreamName } from '../src/index.js';
-import { thrownBy } from './helpers.js';
+import { thrown } from '@pocketdock/testkit';
 
 describe('encodeFrame', () => {
   it('writes the 8-byte header, then the payload', () => {
@@ -23,7 +23,7 @@ describe('encodeFrame', () => {
   });
 
   it('rejects an unknown stream name with DEMUX_BAD_HEADER', () => {
-    expect(thrownBy(() => encodeFrame('stdlog' as StreamName, 'x'))).toMatchObject({ code: 'DEMUX_BAD_HEADER' });
+    expect(thrown(() => encodeFrame('stdlog' as StreamName, 'x'))).toMatchObject({ code: 'DEMUX_BAD_HEADER' });
   });
 });
 

@@ -74,13 +74,3 @@ export function parseSync(chunks: Buffer[], maxFrameBytes?: number): { frames: F
     return { frames, error };
   }
 }
-
-/** The error `fn` throws (the test fails when it throws nothing). */
-export function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected the call to throw');
-}

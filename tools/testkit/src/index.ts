@@ -6,3 +6,4 @@ export { removeLabelled, startTestContainer } from './containers.js';
 export type { TestContainer } from './containers.js';
 export { tempDir } from './temp-dir.js';
 export { undocumentedCodes } from './docs.js';
+export { thrown } from './thrown.js';

@@ -41,24 +41,34 @@ describe('published packages', () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  /** A consumer folder with `name` (and its @pocketdock dependencies) unpacked from tarballs, others linked. */
+  /** Where the workspace resolves `dep` for the package in `fromDir`: its own nested copy first, then the root's. */
+  function installedDir(dep: string, fromDir: string): string {
+    const nested = join(fromDir, 'node_modules', dep);
+    return existsSync(nested) ? nested : join(root, 'node_modules', dep);
+  }
+
+  /**
+   * A consumer folder with `name` (and its @pocketdock dependencies) unpacked from tarballs, the rest linked to the
+   * very copy the workspace resolves for that package (a root copy may be another major version).
+   */
   async function consumer(name: string): Promise<string> {
     const dir = join(work, `consumer-${name.replace(/\W/g, '_')}`);
-    const install = async (pkg: string): Promise<void> => {
+    const dirOf = new Map(packages.map((p) => [p.manifest.name, join(root, 'packages', p.dir)]));
+    const install = async (pkg: string, fromDir: string): Promise<void> => {
       const target = join(dir, 'node_modules', pkg);
       if (existsSync(target)) return;
       const tarball = tarballs.get(pkg);
       await mkdir(join(target, '..'), { recursive: true });
       if (!tarball) {
-        await symlink(join(root, 'node_modules', pkg), target);
+        await symlink(installedDir(pkg, fromDir), target);
         return;
       }
       await mkdir(target, { recursive: true });
       await run('tar', ['-xzf', tarball, '-C', target, '--strip-components=1']);
       const manifest = JSON.parse(readFileSync(join(target, 'package.json'), 'utf8')) as Manifest;
-      for (const dep of Object.keys(manifest.dependencies ?? {})) await install(dep);
+      for (const dep of Object.keys(manifest.dependencies ?? {})) await install(dep, dirOf.get(pkg)!);
     };
-    await install(name);
+    await install(name, dirOf.get(name)!);
     await symlink(join(root, 'node_modules', '@types'), join(dir, 'node_modules', '@types'));
     return dir;
   }

@@ -1,0 +1,204 @@
+// ipc benchmark: server and client in separate processes, Unix and TCP, three variants side by side:
+//   floor  - a bare net socket carrying the same length-prefixed msgpack bytes, pre-encoded, no validation
+//   ipc    - @pocketdock/ipc-unix / ipc-tcp: encode, frame, batch, decode, validate
+//   ndjson - a bare socket carrying newline-delimited JSON (stringify + parse, no validation)
+// Run: npx nx bench @pocketdock/factory   (builds first: the bench imports the built packages)
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openClient } from './clients.js';
+import type { BenchClient } from './clients.js';
+import { DATA_BYTES, FLOOR_FRAME } from './wire.js';
+import type { Transport, Variant } from './wire.js';
+
+const PIPELINED = Number(process.env['BENCH_PIPELINED'] ?? 200_000);
+const ROUND_TRIPS = Number(process.env['BENCH_ROUND_TRIPS'] ?? 10_000);
+const BROADCAST_CLIENTS = 100;
+const BROADCAST_MESSAGES = Number(process.env['BENCH_BROADCAST'] ?? 2_000);
+const BATCH = 256;
+
+interface Peer {
+  child: ChildProcess;
+  address: string;
+  request(message: object): void;
+  next(type: string): Promise<Record<string, unknown>>;
+  stop(): Promise<void>;
+}
+
+async function startPeer(variant: Variant, transport: Transport, mode: string, dir: string): Promise<Peer> {
+  const address = transport === 'unix' ? dir : String(40_000 + Math.floor(Math.random() * 20_000));
+  const child = fork(join(import.meta.dirname, 'peer.ts'), [variant, transport, mode, address], {
+    // BENCH_PEER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the server processes
+    execArgv: ['--import', 'tsx', ...(process.env['BENCH_PEER_NODE_ARGS']?.split(' ').filter(Boolean) ?? [])],
+    stdio: 'inherit',
+  });
+  const next = (type: string): Promise<Record<string, unknown>> =>
+    new Promise((resolve, reject) => {
+      const onMessage = (m: Record<string, unknown>): void => {
+        if (m['type'] !== type) return;
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(m);
+      };
+      const onExit = (code: number | null): void => reject(new Error(`peer exited with ${String(code)}`));
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  const ready = await next('ready');
+  return {
+    child,
+    address: String(ready['address']),
+    request: (message) => child.send(message),
+    next,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.send({ type: 'stop' });
+      }),
+  };
+}
+
+const now = (): number => Number(process.hrtime.bigint()) / 1e3; // microseconds
+
+async function pipelined(variant: Variant, transport: Transport, dir: string): Promise<number> {
+  const peer = await startPeer(variant, transport, 'sink', dir);
+  const client = await openClient(variant, transport, peer.address, dir);
+  try {
+    peer.request({ type: 'expect', count: PIPELINED });
+    const sunk = peer.next('sunk');
+    const start = now();
+    for (let i = 0; i < PIPELINED; i += BATCH) await client.sendBatch(i, Math.min(BATCH, PIPELINED - i));
+    await sunk;
+    return PIPELINED / ((now() - start) / 1e6);
+  } finally {
+    await client.close();
+    await peer.stop();
+  }
+}
+
+async function roundTrips(variant: Variant, transport: Transport, dir: string): Promise<{ p50: number; p99: number }> {
+  const peer = await startPeer(variant, transport, 'echo', dir);
+  const client = await openClient(variant, transport, peer.address, dir);
+  let arrived: (() => void) | undefined;
+  client.onMessage(() => arrived?.());
+  const once = async (i: number): Promise<number> => {
+    const got = new Promise<void>((resolve) => (arrived = resolve));
+    const start = now();
+    await client.sendBatch(i, 1);
+    await got;
+    return now() - start;
+  };
+  try {
+    for (let i = 0; i < 1_000; i++) await once(i); // warm-up
+    const samples: number[] = [];
+    for (let i = 0; i < ROUND_TRIPS; i++) samples.push(await once(i));
+    samples.sort((a, b) => a - b);
+    return { p50: samples[Math.floor(samples.length * 0.5)]!, p99: samples[Math.floor(samples.length * 0.99)]! };
+  } finally {
+    await client.close();
+    await peer.stop();
+  }
+}
+
+async function broadcast(variant: Variant, transport: Transport, dir: string): Promise<number> {
+  const peer = await startPeer(variant, transport, 'broadcast', dir);
+  const clients: BenchClient[] = [];
+  try {
+    for (let i = 0; i < BROADCAST_CLIENTS; i++) clients.push(await openClient(variant, transport, peer.address, dir));
+    await new Promise((resolve) => setTimeout(resolve, 200)); // let the server register every client
+    const expected = BROADCAST_CLIENTS * BROADCAST_MESSAGES;
+    let delivered = 0;
+    const done = new Promise<void>((resolve) => {
+      for (const c of clients) c.onMessage(() => ++delivered === expected && resolve());
+    });
+    const start = now();
+    peer.request({ type: 'broadcast', count: BROADCAST_MESSAGES });
+    await done;
+    return expected / ((now() - start) / 1e6);
+  } finally {
+    await Promise.all(clients.map((c) => c.close()));
+    await peer.stop();
+  }
+}
+
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+const us = (n: number): string => n.toFixed(1);
+const pct = (a: number, b: number): string => `${Math.round((a / b) * 100)}%`;
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const spread = (xs: number[], f: (n: number) => string): string => `${f(Math.min(...xs))} - ${f(Math.max(...xs))}`;
+
+interface Sample {
+  msgs: number;
+  p50: number;
+  p99: number;
+  bcast: number;
+}
+
+/** Fails a scenario that hangs (a lost message would): the run must end. */
+function withDeadline<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within 120 s`)), 120_000);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+async function main(): Promise<void> {
+  console.log(`ipc benchmark: node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'})`);
+  console.log(`message: ${DATA_BYTES}-byte msgpack payload (${FLOOR_FRAME.length} bytes framed), data map ~64 bytes`);
+  console.log(
+    `per round: pipelined ${fmt(PIPELINED)} msgs, ${fmt(ROUND_TRIPS)} round trips, broadcast ${fmt(BROADCAST_MESSAGES)} msgs to ` +
+      `${BROADCAST_CLIENTS} clients; ${ROUNDS} rounds, variants interleaved; median (min - max)\n`,
+  );
+  const only = process.env['BENCH_ONLY']?.split(',');
+  const transports = (['unix', 'tcp'] as const).filter((t) => only === undefined || only.includes(t));
+  const variants = (['floor', 'ipc', 'ndjson'] as const).filter((v) => only === undefined || only.includes(v));
+  const samples = new Map<string, Sample[]>();
+  const dir = await mkdtemp(join(tmpdir(), 'pd-bench-'));
+  try {
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const transport of transports) {
+        for (const variant of variants) {
+          const what = `${transport} ${variant} round ${round}`;
+          const msgs = await withDeadline(pipelined(variant, transport, dir), `${what} pipelined`);
+          const { p50, p99 } = await withDeadline(roundTrips(variant, transport, dir), `${what} round trips`);
+          const bcast = await withDeadline(broadcast(variant, transport, dir), `${what} broadcast`);
+          const key = `${transport} ${variant}`;
+          samples.set(key, [...(samples.get(key) ?? []), { msgs, p50, p99, bcast }]);
+          console.log(`  ${what}: ${fmt(msgs)} msg/s, p50 ${us(p50)} us, p99 ${us(p99)} us, ${fmt(bcast)} deliveries/s`);
+        }
+      }
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  console.log('\n| transport | variant | pipelined msg/s | round trip p50 us | round trip p99 us | broadcast deliveries/s |');
+  console.log('|---|---|---:|---:|---:|---:|');
+  for (const [key, xs] of samples) {
+    const [transport, variant] = key.split(' ');
+    const col = (f: (s: Sample) => number, show: (n: number) => string): string =>
+      `${show(median(xs.map(f)))} (${spread(xs.map(f), show)})`;
+    console.log(
+      `| ${transport} | ${variant} | ${col((x) => x.msgs, fmt)} | ${col((x) => x.p50, us)} | ${col((x) => x.p99, us)} | ${col((x) => x.bcast, fmt)} |`,
+    );
+  }
+  for (const transport of transports) {
+    const get = (v: Variant): Sample[] | undefined => samples.get(`${transport} ${v}`);
+    const [floor, ipc, ndjson] = [get('floor'), get('ipc'), get('ndjson')];
+    if (floor === undefined || ipc === undefined || ndjson === undefined) continue;
+    const m = (xs: Sample[], f: (s: Sample) => number): number => median(xs.map(f));
+    console.log(
+      `\n${transport} (medians): ipc/floor pipelined ${pct(m(ipc, (x) => x.msgs), m(floor, (x) => x.msgs))}, ` +
+        `broadcast ${pct(m(ipc, (x) => x.bcast), m(floor, (x) => x.bcast))}; ` +
+        `ipc/ndjson pipelined ${pct(m(ipc, (x) => x.msgs), m(ndjson, (x) => x.msgs))}, ` +
+        `broadcast ${pct(m(ipc, (x) => x.bcast), m(ndjson, (x) => x.bcast))}; ` +
+        `round trip p50 ipc ${us(m(ipc, (x) => x.p50))} us vs floor ${us(m(floor, (x) => x.p50))} us`,
+    );
+  }
+}
+
+await main();
