@@ -7,12 +7,15 @@
 # Images:
 #   pocketdock/busybox:test    busybox-static with every applet linked in /bin (~2 MB); `sh`, `cat`, `sleep`...
 #
-# Every image carries the label pocketdock.managed=true.
+# Every image carries the label pocketdock.image=true (containers inherit image labels, so images must not carry
+# pocketdock.managed, which marks containers pocketdock created) and pocketdock.image-version: an image whose
+# version differs from IMAGE_VERSION here is rebuilt, one that matches is left alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ENGINES="${POCKETDOCK_ENGINES:-docker podman}"
 BUSYBOX_IMAGE=pocketdock/busybox:test
+IMAGE_VERSION=2
 FORCE=0
 [ "${1:-}" = "--force" ] && FORCE=1
 
@@ -27,7 +30,9 @@ engine_cli() {
   esac
 }
 
-has_image() { $(engine_cli "$1") image inspect "$2" >/dev/null 2>&1; }
+has_image() {
+  [ "$($(engine_cli "$1") image inspect --format '{{ index .Config.Labels "pocketdock.image-version" }}' "$2" 2>/dev/null)" = "$IMAGE_VERSION" ]
+}
 
 busybox_rootfs_tar() {
   local out=$1 work
@@ -64,7 +69,12 @@ for e in $ENGINES; do
     busybox_rootfs_tar "$tarball"
   fi
   log "$e: importing $BUSYBOX_IMAGE"
-  $(engine_cli "$e") import --change 'LABEL pocketdock.managed=true' --change 'CMD ["/bin/sh"]' \
+  old_id=$($(engine_cli "$e") image inspect --format '{{.Id}}' "$BUSYBOX_IMAGE" 2>/dev/null || true)
+  # One label per --change: Podman reads `LABEL a=1 b=2` as a single label a="1 b=2".
+  $(engine_cli "$e") import --change 'LABEL pocketdock.image=true' --change "LABEL pocketdock.image-version=$IMAGE_VERSION" \
+    --change 'CMD ["/bin/sh"]' \
     --change 'ENV PATH=/bin' "$tarball" "$BUSYBOX_IMAGE" >/dev/null 2>&1
   has_image "$e" "$BUSYBOX_IMAGE" || die "$e: $BUSYBOX_IMAGE missing after import"
+  # the replaced image, now untagged, goes too (unless a container still uses it)
+  [ -n "$old_id" ] && $(engine_cli "$e") rmi "$old_id" >/dev/null 2>&1 || true
 done

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { EngineError } from '@pocketdock/engine-socket';
 import type { EngineClient } from '@pocketdock/engine-socket';
 import { containerError } from './engine-errors.js';
 import { ContainerError } from './errors.js';
@@ -14,7 +15,10 @@ import type { ResolvedCreateOptions } from './options.js';
 import { listFiles, readFile, readFileStream, writeFile } from './files/files.js';
 import type { FileEntry, WriteFileOptions } from './files/files.js';
 import { pull, push } from './files/host-copy.js';
+import { create } from './create-container.js';
+import { splitRef } from './images.js';
 import { containerInfo } from './info.js';
+import { LABELS } from './labels.js';
 import type { ContainerInfo } from './info.js';
 import { Session } from './session/session.js';
 import type { SessionOptions } from './session/session.js';
@@ -49,18 +53,31 @@ export class Container implements AsyncDisposable {
   readonly #handles = new Set<ExecHandle>();
   readonly #sessions = new Set<Session>();
   #shutdown: Promise<void> | undefined;
+  #id: string;
+  #name: string;
 
   /** @internal use `createNewContainer()` */
   constructor(
     /** The engine client this container talks through. */
     readonly engine: EngineClient,
-    /** The engine's container id. */
-    readonly id: string,
-    /** The engine's container name (no leading `/`). */
-    readonly name: string,
+    id: string,
+    name: string,
     private readonly options: ResolvedCreateOptions & ContainerCallbacks,
     private readonly ownsEngine: boolean,
-  ) {}
+  ) {
+    this.#id = id;
+    this.#name = name;
+  }
+
+  /** The engine's container id (a fresh `reboot` gives a new one). */
+  get id(): string {
+    return this.#id;
+  }
+
+  /** The engine's container name, no leading `/`. */
+  get name(): string {
+    return this.#name;
+  }
 
   /** The image the container was created from. */
   get image(): string {
@@ -206,14 +223,64 @@ echo hi
     return this.#live(() => containerInfo(this.engine, this.id));
   }
 
+  /**
+   * Restarts the sandbox. In place (default): the same container restarted, files kept. `fresh: true`: the
+   * container is replaced by a new one from the same image with the same limits, env, volumes, devices, ports and
+   * labels (files gone; `id` changes, and `name` too unless one was given). Sessions, streams and detached
+   * processes end either way.
+   */
+  async reboot(options: { fresh?: boolean } = {}): Promise<void> {
+    this.#assertLive();
+    this.#dropConnections();
+    if (!options.fresh) {
+      const t = Math.ceil(this.options.stopTimeoutMs / 1000);
+      try {
+        await this.engine.json({ method: 'POST', path: `/containers/${this.#id}/restart`, query: { t }, timeoutMs: (t + 30) * 1000 });
+      } catch (err) {
+        throw containerError(err, `reboot ${this.#name}`);
+      }
+      return;
+    }
+    try {
+      // The old one goes first: a fixed `name` is then free for the new one.
+      await this.engine.json({ method: 'DELETE', path: `/containers/${this.#id}`, query: { force: true, v: true } }).catch(ignoreGone);
+      const id = await create(this.engine, this.options);
+      await this.engine.json({ method: 'POST', path: `/containers/${id}/start` });
+      const info = await this.engine.json<{ Name: string }>({ path: `/containers/${id}/json` });
+      this.#id = id;
+      this.#name = info.Name.replace(/^\//, '');
+    } catch (err) {
+      throw containerError(err, `reboot ${this.#name} (fresh)`);
+    }
+  }
+
+  /**
+   * Commits the container's file system to an image `ref` (labelled `pocketdock.image=true`, with the container's
+   * identity labels blanked); a container created from it sees the files. Returns the image id.
+   */
+  async snapshot(ref: string): Promise<string> {
+    this.#assertLive();
+    const { repo, tag } = splitRef(ref);
+    try {
+      // The image must not claim to be a managed container: containers made from it would inherit the labels.
+      const changes = [`LABEL ${LABELS.image}=true`, ...[LABELS.managed, LABELS.instance, LABELS.persist, LABELS.createdAt].map((l) => `LABEL ${l}=""`)];
+      // Podman wants a JSON body (the container config to merge), even an empty one.
+      const res = await this.engine.json<{ Id: string }>({ method: 'POST', path: '/commit', query: { container: this.#id, repo, tag, pause: true, changes }, body: {} });
+      return res.Id;
+    } catch (err) {
+      throw containerError(err, `snapshot ${this.#name} as ${ref}`);
+    }
+  }
+
   /** Stops the container (it is kept); runs on it then fail with `CONTAINER_NOT_RUNNING`. */
   async stop(options: { timeoutMs?: number } = {}): Promise<void> {
     const t = Math.ceil((options.timeoutMs ?? this.options.stopTimeoutMs) / 1000);
     try {
       await this.engine.json({ method: 'POST', path: `/containers/${this.id}/stop`, query: { t }, timeoutMs: (t + 10) * 1000 });
     } catch (err) {
+      if (EngineError.is(err) && err.status === 304) return; // already stopped
       const e = containerError(err, `stop ${this.name}`);
-      if (e.code !== 'CONTAINER_NOT_RUNNING') throw e; // 304: already stopped is fine
+      if (e.code !== 'CONTAINER_NOT_RUNNING') throw e;
     }
   }
 
@@ -225,9 +292,7 @@ echo hi
   shutdown(options: { force?: boolean } = {}): Promise<void> {
     this.#shutdown ??= (async () => {
       // Removing or stopping the container ends every process in it: drop the connections, no kill execs needed.
-      for (const session of this.#sessions) session.abandon();
-      this.#sessions.clear();
-      for (const handle of this.#handles) handle.destroy();
+      this.#dropConnections();
       try {
         if (this.options.persist) {
           if (options.force) await this.engine.json({ method: 'POST', path: `/containers/${this.id}/kill` }).catch(ignoreGone);
@@ -246,6 +311,12 @@ echo hi
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.shutdown();
+  }
+
+  #dropConnections(): void {
+    for (const session of this.#sessions) session.abandon();
+    this.#sessions.clear();
+    for (const handle of this.#handles) handle.destroy();
   }
 
   readonly #track = (handle: ExecHandle): (() => void) => {

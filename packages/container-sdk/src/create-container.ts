@@ -44,7 +44,8 @@ export async function createNewContainer(options: NewContainerOptions = {}): Pro
   }
 }
 
-async function create(engine: EngineClient, opts: ResolvedCreateOptions): Promise<string> {
+/** Creates (not starts) a container from resolved options; returns its id. */
+export async function create(engine: EngineClient, opts: ResolvedCreateOptions): Promise<string> {
   const binds = Object.entries(opts.volumes).map(([host, target]) =>
     typeof target === 'string' ? `${host}:${target}` : `${host}:${target.path}${target.readOnly ? ':ro' : ''}`,
   );

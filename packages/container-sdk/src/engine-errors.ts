@@ -4,7 +4,7 @@ import { ContainerError } from './errors.js';
 /**
  * Turns an engine failure into what it means for a container. Docker answers an exec on a stopped container with
  * 409, Podman with 500 "container state improper": both are `CONTAINER_NOT_RUNNING`. A 404 is
- * `CONTAINER_NOT_FOUND` (or `CONTAINER_IMAGE_NOT_FOUND` when the engine says the image is missing).
+ * `CONTAINER_NOT_FOUND` (or `IMAGE_NOT_FOUND` when the engine says the image is missing).
  */
 export function containerError(err: unknown, what: string): ContainerError {
   if (ContainerError.is(err)) return err;
@@ -12,7 +12,7 @@ export function containerError(err: unknown, what: string): ContainerError {
     const msg = err.engineMessage ?? err.message;
     if (err.code === 'ENGINE_API_ERROR') {
       if (err.status === 404 && /image/i.test(msg) && !/container/i.test(msg)) {
-        return new ContainerError('CONTAINER_IMAGE_NOT_FOUND', `${what}: ${msg}`, { cause: err });
+        return new ContainerError('IMAGE_NOT_FOUND', `${what}: ${msg} (nothing is pulled on create: see ensureImage, importImage)`, { cause: err });
       }
       if (err.status === 404) return new ContainerError('CONTAINER_NOT_FOUND', `${what}: ${msg}`, { cause: err });
       // Docker: 409 "...name ... is already in use"; Podman: 500 "...that name is already in use".

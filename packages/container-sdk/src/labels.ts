@@ -5,6 +5,8 @@ export const LABELS = {
   persist: 'pocketdock.persist',
   createdAt: 'pocketdock.created-at',
   project: 'pocketdock.project',
+  /** On images pocketdock builds (containers inherit image labels, so images never carry `managed`). */
+  image: 'pocketdock.image',
 } as const;
 
 export function containerLabels(opts: { instance: string; persist: boolean; project?: string | undefined; extra: Record<string, string> }): Record<string, string> {

@@ -24,6 +24,8 @@ describe('EngineClient against a fake engine on a Unix socket', () => {
     await expect(client.json({ path: '/things', query: { all: true, filters: { label: ['a=b'] }, skip: undefined } })).resolves.toEqual([1, 2]);
     const last = fake.requests.at(-1)!;
     expect(last.path).toBe(`/v1.41/things?all=true&filters=${encodeURIComponent('{"label":["a=b"]}')}`);
+    await client.json({ path: '/things', query: { changes: ['LABEL a=b', 'CMD ["sh"]'] } });
+    expect(fake.requests.at(-1)!.path).toBe(`/v1.41/things?changes=LABEL+a%3Db&changes=${encodeURIComponent('CMD ["sh"]').replace(/%20/g, '+')}`);
   });
 
   it('identifies Podman from its headers and speaks the lower API version', async () => {

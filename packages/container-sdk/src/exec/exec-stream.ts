@@ -3,6 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { EngineClient } from '@pocketdock/engine-socket';
 import type { Frame } from '@pocketdock/stream-demux';
 import type { ExecResult, OutputChunk } from '../exec-types.js';
+import { armDeadline } from './deadline.js';
 import { ExecHandle } from './exec-handle.js';
 import type { ExecSpec } from './exec-handle.js';
 
@@ -89,7 +90,6 @@ async function wire(
   let handle: ExecHandle | undefined;
   let bytes = 0;
   let truncated = false;
-  let timedOut = false;
   let ended = false;
   let killRequested = false;
   let killing: Promise<void> | undefined;
@@ -126,23 +126,14 @@ async function wire(
   readable.once('close', () => {
     if (!ended) kill();
   });
-  const timer = setTimeout(() => {
-    timedOut = true;
-    kill();
-  }, run.timeoutMs);
-  const onAbort = (): void => {
-    timedOut = true;
-    kill();
-  };
-  run.signal?.addEventListener('abort', onAbort, { once: true });
-  if (run.signal?.aborted) onAbort();
+  const deadline = armDeadline(run.timeoutMs, run.signal, kill);
   if (run.stdin !== undefined) h.writeStdin(run.stdin);
 
   const result = (async (): Promise<ExecResult> => {
     try {
       await h.closed;
       ended = true;
-      clearTimeout(timer);
+      deadline.disarm();
       if (run.encoding === 'utf8' && !readable.destroyed) {
         for (const stream of ['stdout', 'stderr'] as const) {
           const rest = decoders[stream].end();
@@ -157,13 +148,12 @@ async function wire(
         stdout: '',
         stderr: '',
         durationMs: (h.endedAt ?? performance.now()) - h.startedAt,
-        timedOut,
+        timedOut: deadline.expired(),
         truncated,
-        ok: exitCode === 0 && !timedOut && !truncated,
+        ok: exitCode === 0 && !deadline.expired() && !truncated,
       };
     } finally {
-      clearTimeout(timer);
-      run.signal?.removeEventListener('abort', onAbort);
+      deadline.disarm();
       h.destroy();
       untrack();
     }

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { EngineClient } from '@pocketdock/engine-socket';
 import type { ExecResult } from '../exec-types.js';
+import { armDeadline } from './deadline.js';
 import { ExecHandle } from './exec-handle.js';
 import type { ExecSpec } from './exec-handle.js';
 import { OutputCollector } from './output-collector.js';
@@ -37,22 +38,13 @@ export async function runBlocking(
   handle = handleRef;
   if (killRequested) kill(); // output past the limit arrived with the first bytes
   const untrack = track(handleRef);
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    kill();
-  }, run.timeoutMs);
-  const onAbort = (): void => {
-    timedOut = true;
-    kill();
-  };
-  run.signal?.addEventListener('abort', onAbort, { once: true });
-  if (run.signal?.aborted) onAbort();
+  const deadline = armDeadline(run.timeoutMs, run.signal, kill);
   try {
     if (run.stdin !== undefined) handleRef.writeStdin(run.stdin);
     await handleRef.closed;
-    clearTimeout(timer);
+    deadline.disarm();
     await killing;
+    const timedOut = deadline.expired();
     const exitCode = await handleRef.exitCode();
     return {
       exitCode,
@@ -64,8 +56,7 @@ export async function runBlocking(
       ok: exitCode === 0 && !timedOut && !output.truncated,
     };
   } finally {
-    clearTimeout(timer);
-    run.signal?.removeEventListener('abort', onAbort);
+    deadline.disarm();
     handleRef.destroy();
     untrack();
   }

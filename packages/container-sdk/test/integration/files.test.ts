@@ -73,7 +73,7 @@ describe.each(testEngines())('files on $name', (engine) => {
       await c.run(['rm', '-f', '/big.bin']);
     }
     expect(peak - rss0).toBeLessThan(64 * 1024 * 1024);
-  });
+  }, 180_000); // 512 MiB through the engine on 2 shared cores: seconds alone, much longer under a full parallel gate
 
   it('a Readable of unknown size is spooled, then written', async () => {
     await c.writeFile('/spooled.txt', Readable.from(['a', 'b', 'c']));

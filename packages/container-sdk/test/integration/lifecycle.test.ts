@@ -35,8 +35,8 @@ describe.each(testEngines())('container lifecycle on $name', (engine) => {
     await expect(sandbox(engine, { name })).rejects.toMatchObject({ code: 'CONTAINER_NAME_CONFLICT' });
   });
 
-  it('a missing image fails with CONTAINER_IMAGE_NOT_FOUND', async () => {
-    await expect(sandbox(engine, { image: 'pocketdock/no-such-image:nope' })).rejects.toMatchObject({ code: 'CONTAINER_IMAGE_NOT_FOUND' });
+  it('a missing image fails with IMAGE_NOT_FOUND', async () => {
+    await expect(sandbox(engine, { image: 'pocketdock/no-such-image:nope' })).rejects.toMatchObject({ code: 'IMAGE_NOT_FOUND' });
   });
 
   it('bad options fail with CONTAINER_INVALID_OPTIONS naming the key', async () => {

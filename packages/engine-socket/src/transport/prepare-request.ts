@@ -2,7 +2,10 @@ import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { EngineError } from '../errors.js';
 
-/** A query value; objects (e.g. `filters`) are sent as JSON, `undefined` is left out. */
+/**
+ * A query value: objects (e.g. `filters`) are sent as JSON; arrays repeat the key (`changes=a&changes=b`, as the
+ * engines read repeated parameters); `undefined` and `null` are left out.
+ */
 export type QueryValue = string | number | boolean | undefined | null | Record<string, unknown> | unknown[];
 
 /** What every engine call takes. */
@@ -36,7 +39,11 @@ function queryString(query: Record<string, QueryValue>): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
     if (value === undefined || value === null) continue;
-    params.append(key, typeof value === 'object' ? JSON.stringify(value) : String(value));
+    if (Array.isArray(value)) {
+      for (const item of value) params.append(key, typeof item === 'object' && item !== null ? JSON.stringify(item) : String(item));
+    } else {
+      params.append(key, typeof value === 'object' ? JSON.stringify(value) : String(value));
+    }
   }
   const text = params.toString();
   return text === '' ? '' : `?${text}`;

@@ -1,0 +1,167 @@
+import { EngineClient, EngineError } from '@pocketdock/engine-socket';
+import { Container } from './container.js';
+import { containerError } from './engine-errors.js';
+import { ContainerError } from './errors.js';
+import { LABELS } from './labels.js';
+import { createOptionsSchema, parseOptions } from './options.js';
+import { withEngine } from './with-engine.js';
+import type { EngineOptions } from './with-engine.js';
+
+/** A container pocketdock manages, as `listContainers()` reports it. */
+export interface ManagedContainer {
+  id: string;
+  name: string;
+  image: string;
+  /** The engine's state: `running`, `exited`, `created`... */
+  status: string;
+  running: boolean;
+  persist: boolean;
+  project: string | undefined;
+  createdAt: Date;
+  labels: Record<string, string>;
+}
+
+interface Summary {
+  Id: string;
+  Names?: string[];
+  Image: string;
+  State: string;
+  Created: number;
+  Labels?: Record<string, string> | null;
+}
+
+interface Inspect {
+  Id: string;
+  Name: string;
+  Config: { Image: string; Labels?: Record<string, string> | null; Env?: string[] | null; WorkingDir?: string; User?: string };
+  State: { Running: boolean; Status: string };
+}
+
+function toManaged(c: Summary): ManagedContainer {
+  const labels = c.Labels ?? {};
+  return {
+    id: c.Id,
+    name: (c.Names?.[0] ?? '').replace(/^\//, ''),
+    image: c.Image.replace(/^localhost\//, ''),
+    status: c.State,
+    running: c.State === 'running',
+    persist: labels[LABELS.persist] === 'true',
+    project: labels[LABELS.project],
+    createdAt: new Date(c.Created * 1000),
+    labels,
+  };
+}
+
+async function listManaged(engine: EngineClient, project?: string): Promise<ManagedContainer[]> {
+  const label = [`${LABELS.managed}=true`, ...(project ? [`${LABELS.project}=${project}`] : [])];
+  try {
+    const list = await engine.json<Summary[]>({ path: '/containers/json', query: { all: true, filters: { label } } });
+    // Filter again here: a label filter the engine ignored must never widen what we touch.
+    return list.map(toManaged).filter((c) => c.labels[LABELS.managed] === 'true' && (!project || c.project === project));
+  } catch (err) {
+    throw containerError(err, 'list containers');
+  }
+}
+
+/** The managed container called (or with the id) `name`; anything else is `CONTAINER_NOT_FOUND` / `CONTAINER_NOT_MANAGED`. */
+async function findManaged(engine: EngineClient, name: string): Promise<Inspect> {
+  let info: Inspect;
+  try {
+    info = await engine.json<Inspect>({ path: `/containers/${encodeURIComponent(name)}/json` });
+  } catch (err) {
+    throw containerError(err, `find container ${name}`);
+  }
+  if (info.Config.Labels?.[LABELS.managed] !== 'true') {
+    throw new ContainerError('CONTAINER_NOT_MANAGED', `container ${name} was not created by pocketdock: it is left alone`);
+  }
+  return info;
+}
+
+/**
+ * The containers pocketdock manages (label `pocketdock.managed=true`), running or not; with `project`, only that
+ * project's.
+ *
+ * @example
+ * for (const c of await listContainers({ project: 'tutor' })) console.log(c.name, c.status);
+ */
+export function listContainers(options: EngineOptions & { project?: string } = {}): Promise<ManagedContainer[]> {
+  return withEngine(options, (engine) => listManaged(engine, options.project));
+}
+
+/**
+ * Starts a stopped managed container (typically a `persist` one) and returns it as a `Container`; a running one
+ * is returned as it is. Its files are as they were; processes and sessions from before are gone.
+ */
+export async function resumeContainer(name: string, options: EngineOptions & { timeoutMs?: number } = {}): Promise<Container> {
+  const ownsEngine = options.engine === undefined;
+  const engine = options.engine ?? (await EngineClient.connect(options.socketPath ? { socketPath: options.socketPath } : {}));
+  try {
+    const info = await findManaged(engine, name);
+    if (!info.State.Running) await engine.json({ method: 'POST', path: `/containers/${info.Id}/start` });
+    const labels = info.Config.Labels ?? {};
+    const env = Object.fromEntries((info.Config.Env ?? []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+    const opts = parseOptions(
+      createOptionsSchema,
+      {
+        image: info.Config.Image.replace(/^localhost\//, ''),
+        persist: labels[LABELS.persist] === 'true',
+        ...(labels[LABELS.project] ? { project: labels[LABELS.project] } : {}),
+        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+        env,
+        ...(info.Config.WorkingDir ? { workdir: info.Config.WorkingDir } : {}),
+      },
+      'resumeContainer',
+    );
+    return new Container(engine, info.Id, info.Name.replace(/^\//, ''), opts, ownsEngine);
+  } catch (err) {
+    if (ownsEngine) await engine.close();
+    throw containerError(err, `resume ${name}`);
+  }
+}
+
+/** Stops a managed container (kept). Already stopped: nothing to do. */
+export function stopContainer(name: string, options: EngineOptions & { timeoutMs?: number } = {}): Promise<void> {
+  return withEngine(options, async (engine) => {
+    const info = await findManaged(engine, name);
+    const t = Math.ceil((options.timeoutMs ?? 2_000) / 1000);
+    await engine.json({ method: 'POST', path: `/containers/${info.Id}/stop`, query: { t }, timeoutMs: (t + 10) * 1000 }).catch((err: unknown) => {
+      if (EngineError.is(err) && err.status === 304) return; // already stopped
+      if (containerError(err, 'stop').code !== 'CONTAINER_NOT_RUNNING') throw containerError(err, `stop ${name}`);
+    });
+  });
+}
+
+/** Removes a managed container, running or not (force), with its anonymous volumes. */
+export function destroyContainer(name: string, options: EngineOptions = {}): Promise<void> {
+  return withEngine(options, async (engine) => {
+    const info = await findManaged(engine, name);
+    try {
+      await engine.json({ method: 'DELETE', path: `/containers/${info.Id}`, query: { force: true, v: true } });
+    } catch (err) {
+      throw containerError(err, `destroy ${name}`);
+    }
+  });
+}
+
+/**
+ * Removes managed containers that are not running (and, with `olderThanMs`, were created at least that long
+ * ago); with `project`, only that project's. Never touches running containers or ones pocketdock did not create.
+ * Returns what it removed.
+ */
+export function prune(options: EngineOptions & { project?: string; olderThanMs?: number } = {}): Promise<ManagedContainer[]> {
+  return withEngine(options, async (engine) => {
+    const cutoff = Date.now() - (options.olderThanMs ?? 0);
+    const victims = (await listManaged(engine, options.project)).filter((c) => !c.running && c.createdAt.getTime() <= cutoff);
+    const removed: ManagedContainer[] = [];
+    for (const c of victims) {
+      try {
+        await engine.json({ method: 'DELETE', path: `/containers/${c.id}`, query: { v: true } });
+        removed.push(c);
+      } catch (err) {
+        const e = containerError(err, `prune ${c.name}`);
+        if (e.code !== 'CONTAINER_NOT_FOUND' && e.code !== 'CONTAINER_NOT_RUNNING') throw e; // started meanwhile: kept
+      }
+    }
+    return removed;
+  });
+}
