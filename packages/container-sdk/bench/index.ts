@@ -4,7 +4,9 @@
 //      p50/p90 and runs/s at concurrency 1 and 8
 //   2. session.run('true') vs run('true')
 //   3. create + start + shutdown of a sandbox vs `docker run --rm` / `podman run --rm`
-// Env: BENCH_N (calls per contender and concurrency, default 60), BENCH_ENGINES (default "docker,podman").
+//   4. files: 100 MiB in and out, ours vs the CLI's cp vs dockerode; peak memory of a 1 GiB round trip (bench/files.ts)
+// Env: BENCH_SUITES (default "exec,files"), BENCH_N (calls per contender and concurrency, default 60),
+// BENCH_ENGINES (default "docker,podman"), BENCH_FILE_MIB (100), BENCH_BIG_MIB (1024), BENCH_ROUNDS (3, files).
 import { execFile } from 'node:child_process';
 import { request } from 'node:http';
 import { PassThrough } from 'node:stream';
@@ -12,6 +14,7 @@ import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { createNewContainer } from '@pocketdock/container-sdk';
 import type { Container } from '@pocketdock/container-sdk';
+import { benchFiles } from './files.js';
 import { fmt, measure, pct } from './measure.js';
 
 const run = promisify(execFile);
@@ -121,6 +124,12 @@ async function benchEngine(engine: string, rows: Row[]): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  const suites = (process.env.BENCH_SUITES ?? 'exec,files').split(',');
+  if (suites.includes('exec')) await execSuite();
+  if (suites.includes('files')) await benchFiles(ENGINES, SOCKETS);
+}
+
+async function execSuite(): Promise<void> {
   const rows: Row[] = [];
   for (const engine of ENGINES) await benchEngine(engine, rows);
   console.log(`node ${process.version}; N=${N} per contender (x20 for sessions); one container per engine; contenders in sequence\n`);

@@ -50,8 +50,8 @@ export function addEntry(pack: Pack, header: Partial<Header> & { name: string },
     }
     const sink = pack.entry(header, done) as unknown as Sink;
     void (async () => {
-      for await (const chunk of data) {
-        if (!sink.write(chunk as Buffer)) await drained(sink);
+      for await (const chunk of coalesce(data)) {
+        if (!sink.write(chunk)) await drained(sink);
       }
       sink.end();
     })().catch((err: Error) => {
@@ -59,6 +59,33 @@ export function addEntry(pack: Pack, header: Partial<Header> & { name: string },
       reject(err);
     });
   });
+}
+
+/** Piece size for uploads and read buffers: per-chunk costs dominate far below it (64 KiB chunks measured at about half the throughput of 1 MiB ones), and memory grows with it (1 MiB pieces pushed a 1 GiB round trip past 64 MiB of growth). */
+export const UPLOAD_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Joins a stream's chunks into pieces of about `bytes` (memory stays bounded by one piece): the engine upload's
+ * cost is per chunk, and streams often come in 16-64 KiB ones.
+ */
+export async function* coalesce(source: AsyncIterable<unknown>, bytes = UPLOAD_CHUNK_BYTES): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = [];
+  let held = 0;
+  for await (const chunk of source) {
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+    if (held === 0 && buf.length >= bytes) {
+      yield buf;
+      continue;
+    }
+    parts.push(buf);
+    held += buf.length;
+    if (held >= bytes) {
+      yield Buffer.concat(parts, held);
+      parts = [];
+      held = 0;
+    }
+  }
+  if (held > 0) yield Buffer.concat(parts, held);
 }
 
 /**
