@@ -1,14 +1,13 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, lstat, mkdir, readdir, readlink, symlink, utimes } from 'node:fs/promises';
 import { dirname, join, posix, resolve, sep } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { EngineClient } from '@pocketdock/engine-socket';
 import tar from 'tar-stream';
 import type { Header, Pack } from 'tar-stream';
 import { ContainerError } from '../errors.js';
 import { containerPath, getArchive, putArchive } from './files.js';
-import { UPLOAD_CHUNK_BYTES, addEntry, drain, tarEntries } from './tar-io.js';
+import { UPLOAD_CHUNK_BYTES, addEntry, copyEntry, drain, tarEntries } from './tar-io.js';
 
 /** Adds `hostPath` (file, symlink or directory, recursively) to `pack` as `name`, one entry at a time. */
 async function addTree(pack: Pack, hostPath: string, name: string): Promise<void> {
@@ -72,11 +71,11 @@ export async function extractTo(body: Readable, hostDest: string): Promise<boole
   }
   return prefix !== undefined;
 
-  async function writeEntry(header: Header, entry: AsyncIterable<Buffer>, target: string): Promise<void> {
+  async function writeEntry(header: Header, entry: Parameters<typeof copyEntry>[0], target: string): Promise<void> {
     const mode = (header.mode ?? 0o644) & 0o7777;
     await mkdir(dirname(target), { recursive: true });
     if (header.type === 'file' || header.type === 'contiguous-file') {
-      await pipeline(Readable.from(entry, { objectMode: false }), createWriteStream(target, { mode }));
+      await copyEntry(entry, createWriteStream(target, { mode, highWaterMark: UPLOAD_CHUNK_BYTES }));
       await chmod(target, mode);
       if (header.mtime) await utimes(target, header.mtime, header.mtime);
       return;

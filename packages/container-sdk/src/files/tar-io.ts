@@ -94,27 +94,34 @@ export async function* coalesce(source: AsyncIterable<unknown>, bytes = UPLOAD_C
  */
 export async function* tarEntries(body: Readable): AsyncGenerator<Entry> {
   const extract = tar.extract();
-  const sink = extract as unknown as Sink & { destroy(e?: Error): void };
-  const stop = new AbortController();
-  const feeding = (async () => {
-    try {
-      for await (const chunk of body) {
-        if (stop.signal.aborted) return;
-        if (!sink.write(chunk as Buffer)) await drained(sink, stop.signal);
-      }
-      sink.end();
-    } catch (err) {
-      sink.destroy(err as Error);
-    }
-  })();
+  const sink = extract as unknown as NodeJS.WritableStream & { destroy(e?: Error): void };
+  // pipe(), not a write loop: per-chunk promise hops measured slower on the download path.
+  body.on('error', (err) => sink.destroy(err));
+  body.pipe(sink);
   try {
     for await (const entry of extract as unknown as AsyncIterable<Entry>) yield entry;
   } finally {
-    stop.abort();
+    body.unpipe(sink);
     discard(body);
     sink.destroy();
-    await feeding;
   }
+}
+
+/** Copies one tar entry's content into `out` with backpressure, by events (faster than async iteration), and ends it. */
+export function copyEntry(entry: Entry, out: NodeJS.WritableStream): Promise<void> {
+  const source = entry as unknown as Emitter & { pause(): unknown; resume(): unknown; on(event: string, fn: (arg?: unknown) => void): unknown };
+  return new Promise((resolve, reject) => {
+    source.on('data', (chunk) => {
+      if (!out.write(chunk as Buffer)) {
+        source.pause();
+        out.once('drain', () => source.resume());
+      }
+    });
+    source.on('end', () => out.end());
+    source.on('error', (err) => reject(err instanceof Error ? err : new Error(String(err))));
+    out.on('error', reject);
+    out.on('finish', resolve);
+  });
 }
 
 /**
