@@ -21,7 +21,7 @@ temp_before=$(ls -d /tmp/pocketdock-* 2>/dev/null | sort || true)
 status=0
 npx nx run-many -t lint typecheck build test --outputStyle=static || status=$?
 
-# Leak check. Test containers carry the label pocketdock.test-run (the Jest teardown removes its own run's and
+# Leak check. Test containers and networks carry the label pocketdock.test-run (the Jest teardown removes its own run's and
 # fails if it had to); anything left now escaped that net.
 leaks=0
 for sock in /var/run/docker.sock /run/podman/podman.sock; do
@@ -33,6 +33,13 @@ for sock in /var/run/docker.sock /run/podman/podman.sock; do
     echo "[test] LEAK: containers left on $sock: $left" >&2
     leaks=1
   fi
+  nets=$(curl -fsS --unix-socket "$sock" \
+    "http://d/v1.41/networks?filters=%7B%22label%22%3A%5B%22pocketdock.test-run%22%5D%7D" |
+    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).map(n=>n.Name).join(" ")))')
+  if [ -n "$nets" ]; then
+    echo "[test] LEAK: networks left on $sock: $nets" >&2
+    leaks=1
+  fi
 done
 temp_after=$(ls -d /tmp/pocketdock-* 2>/dev/null | sort || true)
 new_temp=$(comm -13 <(echo "$temp_before") <(echo "$temp_after") | grep -v '^$' || true)
@@ -40,7 +47,7 @@ if [ -n "$new_temp" ]; then
   echo "[test] LEAK: temp dirs left behind: $new_temp" >&2
   leaks=1
 fi
-[ "$leaks" = 0 ] && echo "[test] leak check: no test container or temp dir left behind" >&2
+[ "$leaks" = 0 ] && echo "[test] leak check: no test container, network or temp dir left behind" >&2
 
 [ "$status" = 0 ] && [ "$leaks" = 0 ] && echo "[test] all green" >&2
 [ "$status" = 0 ] || exit "$status"
