@@ -1,0 +1,90 @@
+// pool benchmarks, both engines, one run: npx nx bench @pocketdock/pool
+//   1. warm acquire (an idle container there), and acquire + release (release = the check and reset, run in the
+//      container's warm session), p50/p99
+//   2. acquire -> run `true` -> release, at concurrency 1 and 8: the fast path (warm session) vs the exec path vs a
+//      fresh container-sdk container per task (create, run, shutdown); p50 per task and tasks/s
+//   3. cold fill to 10 idle (createPool with minIdle 10), and shutdown of 10
+// Env: BENCH_N (rounds of 1 and of each pooled contender, default 200), BENCH_FRESH_N (default 24),
+// BENCH_ENGINES (default "docker,podman").
+import { createNewContainer } from '@pocketdock/container-sdk';
+import { createPool } from '@pocketdock/pool';
+import type { Pool } from '@pocketdock/pool';
+
+const SOCKETS: Record<string, string> = { docker: '/var/run/docker.sock', podman: '/run/podman/podman.sock' };
+const N = Number(process.env.BENCH_N ?? 200);
+const FRESH_N = Number(process.env.BENCH_FRESH_N ?? 24);
+const LABELS = { 'pocketdock.bench': 'pool' };
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}
+
+const fmt = (ms: number): string => (ms < 1 ? `${(ms * 1000).toFixed(1)} us` : `${ms.toFixed(1)} ms`);
+
+/** Runs `task` n times with `concurrency` workers; per-task times and tasks/s. */
+async function load(n: number, concurrency: number, task: () => Promise<void>): Promise<{ times: number[]; perSec: number }> {
+  const times: number[] = [];
+  let left = n;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (left-- > 0) {
+        const s = performance.now();
+        await task();
+        times.push(performance.now() - s);
+      }
+    }),
+  );
+  return { times, perSec: (n / (performance.now() - t0)) * 1000 };
+}
+
+async function runTask(pool: Pool, cmd: string | string[], path: string): Promise<void> {
+  const lease = await pool.acquire();
+  const r = await lease.run(cmd);
+  if (r.path !== path || !r.ok) throw new Error(`expected a good ${path} run, got ${JSON.stringify(r)}`);
+  await lease.release();
+}
+
+async function benchEngine(engine: string): Promise<void> {
+  const socketPath = SOCKETS[engine]!;
+  const name = `pd-bench-${Date.now().toString(36)}`;
+  let t0 = performance.now();
+  const pool = await createPool({ name, image: 'pocketdock/busybox:test', socketPath, minIdle: 10, maxSize: 10, labels: LABELS });
+  console.log(`${engine}: cold fill to 10 idle: ${fmt(performance.now() - t0)} (idle ${pool.stats().idle})`);
+  try {
+    const acquire: number[] = [];
+    const both: number[] = [];
+    for (let i = 0; i < N; i++) {
+      t0 = performance.now();
+      const lease = await pool.acquire();
+      const t1 = performance.now();
+      await lease.release();
+      acquire.push(t1 - t0);
+      both.push(performance.now() - t0);
+    }
+    console.log(`${engine}: warm acquire (n=${N}): p50 ${fmt(pct(acquire, 50))}, p99 ${fmt(pct(acquire, 99))}`);
+    console.log(`${engine}: warm acquire + release (check/reset in the session) (n=${N}): p50 ${fmt(pct(both, 50))}, p99 ${fmt(pct(both, 99))}`);
+    for (const concurrency of [1, 8]) {
+      const fast = await load(N, concurrency, () => runTask(pool, 'true', 'session'));
+      const exec = await load(Math.min(N, 60), concurrency, () => runTask(pool, ['true'], 'exec'));
+      const fresh = await load(FRESH_N, concurrency, async () => {
+        const c = await createNewContainer({ image: 'pocketdock/busybox:test', socketPath, labels: LABELS });
+        try {
+          await c.run('true');
+        } finally {
+          await c.shutdown({ force: true });
+        }
+      });
+      const line = (what: string, r: { times: number[]; perSec: number }): string =>
+        `${what} (n=${r.times.length}) p50 ${fmt(pct(r.times, 50))}, ${r.perSec.toFixed(1)}/s`;
+      console.log(`${engine}: acquire -> run true -> release, concurrency ${concurrency}: ${line('fast path', fast)}; ${line('exec path', exec)}; ${line('fresh container', fresh)}`);
+    }
+  } finally {
+    t0 = performance.now();
+    await pool.shutdown();
+    console.log(`${engine}: shutdown of 10: ${fmt(performance.now() - t0)}`);
+  }
+}
+
+for (const engine of (process.env.BENCH_ENGINES ?? 'docker,podman').split(',')) await benchEngine(engine.trim());

@@ -1,0 +1,26 @@
+import { EngineClient } from '@pocketdock/engine-socket';
+import { parsePoolOptions } from './options.js';
+import type { PoolOptions } from './options.js';
+import { Pool, START } from './pool.js';
+
+/**
+ * Creates a pool: validates the options (`POOL_INVALID_OPTIONS` names the bad one), connects to the engine (or
+ * uses `engine`), makes sure the `network` exists, adopts matching containers left by an earlier pool of the same name, and fills to `minIdle`.
+ *
+ * @example
+ * await using pool = await createPool({ name: 'runners', image: 'pocketdock/busybox:test', minIdle: 4, maxSize: 16 });
+ * await using lease = await pool.acquire({ timeoutMs: 5000 });
+ * const r = await lease.container.run('echo hi');
+ */
+export async function createPool(options: PoolOptions): Promise<Pool> {
+  const opts = parsePoolOptions(options);
+  const engine = opts.engine ?? (await EngineClient.connect(opts.socketPath ? { socketPath: opts.socketPath } : {}));
+  const pool = new Pool(opts, engine, opts.engine === undefined);
+  try {
+    await pool[START]();
+  } catch (err) {
+    if (opts.engine === undefined) await engine.close();
+    throw err;
+  }
+  return pool;
+}

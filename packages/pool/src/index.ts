@@ -1,0 +1,13 @@
+export { createPool } from './create-pool.js';
+export { Pool } from './pool.js';
+export { Lease } from './lease.js';
+export type { LeaseRunOptions, PoolExecResult, RunPath } from './pooled.js';
+export type { PoolContainerOptions, PoolOptions } from './options.js';
+export { configHash } from './options.js';
+export type { AcquireOptions, DestroyReason, PoolEvents, PoolStats } from './pool-events.js';
+export { POOL_LABELS } from './reset-script.js';
+export { Semaphore } from './semaphore.js';
+export { WaitQueue } from './wait-queue.js';
+export type { WaitOptions } from './wait-queue.js';
+export { PoolError, POOL_ERROR_CODES } from './errors.js';
+export type { PoolErrorCode } from './errors.js';

@@ -1,0 +1,64 @@
+import type { Command, Container } from '@pocketdock/container-sdk';
+import { PoolError } from './errors.js';
+import type { LeaseRunOptions, PoolExecResult, PooledContainer } from './pooled.js';
+
+/** What a lease calls back into: its pool. */
+export interface LeaseOwner {
+  release(lease: Lease): Promise<void>;
+  destroyLease(lease: Lease): Promise<void>;
+  isLeased(lease: Lease): boolean;
+}
+
+/**
+ * One container lent out by a pool, until `release()` (checked, reset and reused) or `destroy()` (removed).
+ * `await using` releases it; disposing a lease that was already given back is a no-op.
+ *
+ * @example
+ * await using lease = await pool.acquire();
+ * const r = await lease.run('echo hi');            // the warm session: no new engine exec
+ * const s = await lease.container.run('echo hi');  // any container-sdk call
+ */
+export class Lease implements AsyncDisposable {
+  readonly #pooled: PooledContainer;
+
+  constructor(
+    pooled: PooledContainer,
+    private readonly owner: LeaseOwner,
+  ) {
+    this.#pooled = pooled;
+  }
+
+  /** The container-sdk `Container`: `run`, `session`, files... Do not `shutdown()` it: `destroy()` the lease. */
+  get container(): Container {
+    return this.#pooled.container;
+  }
+
+  /** True until the lease was released or destroyed. */
+  get active(): boolean {
+    return this.owner.isLeased(this);
+  }
+
+  /**
+   * Runs a command to completion, through the container's warm shell when it can (`path: 'session'`, each command
+   * in its own subshell), else with a normal exec (`path: 'exec'`). A timeout or a cut output taints the
+   * container: it is removed on release. After release -> `POOL_LEASE_ENDED`.
+   */
+  run(cmd: Command, options: LeaseRunOptions = {}): Promise<PoolExecResult> {
+    if (!this.active) return Promise.reject(new PoolError('POOL_LEASE_ENDED', 'this lease was released or destroyed: acquire a new one'));
+    return this.#pooled.run(cmd, options);
+  }
+
+  /** Gives the container back; twice -> `POOL_INVALID_RELEASE`. Resolves once it is idle again (or removed). */
+  release(): Promise<void> {
+    return this.owner.release(this);
+  }
+
+  /** Gives the container back for removal (it is never reused). */
+  destroy(): Promise<void> {
+    return this.owner.destroyLease(this);
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.active ? this.release() : Promise.resolve();
+  }
+}

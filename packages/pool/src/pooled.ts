@@ -1,0 +1,114 @@
+import type { Command, Container, ExecResult, RunOptions, Session } from '@pocketdock/container-sdk';
+import { RESET_SCRIPT } from './reset-script.js';
+import type { Semaphore } from './semaphore.js';
+
+/** Which way a `lease.run` went: the warm session (no new engine exec) or a normal exec. */
+export type RunPath = 'session' | 'exec';
+
+/** What `lease.run` gives back: container-sdk's `ExecResult`, and the path that ran it. */
+export interface PoolExecResult extends ExecResult {
+  path: RunPath;
+}
+
+/** Options of `lease.run`: a blocking container-sdk run (no `stream`, no `detach`). */
+export type LeaseRunOptions = Omit<RunOptions, 'stream' | 'detach' | 'encoding' | 'bufferBytes' | 'onStdout' | 'onStderr' | 'onExit'>;
+
+/** Output cap of the warm session; a run asking for another cap takes the exec path. */
+export const SESSION_MAX_OUTPUT_BYTES = 10 * 1024 * 1024;
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const shQuote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
+
+/** The settings a pooled container needs from its pool. */
+export interface PooledSettings {
+  sem: Semaphore;
+  resetTimeoutMs: number;
+  runTimeoutMs: number;
+}
+
+/**
+ * One container of the pool, with its bookkeeping (uses, lifetime, idle time, taint) and a warm attached shell
+ * for the fast path and the release check. The session is an optimisation only: whenever it is missing or broken,
+ * the exec path does the same work.
+ */
+export class PooledContainer {
+  uses = 0;
+  idleSince = Date.now();
+  /** A run timed out or hit its output cap: the container is removed on release, never reused. */
+  tainted = false;
+  #session: Session | undefined;
+
+  constructor(
+    readonly container: Container,
+    readonly expiresAt: number,
+    private readonly settings: PooledSettings,
+  ) {}
+
+  /** Opens the warm session (one exec, through the engine-op limit); a failure leaves the exec path in charge. */
+  async warm(): Promise<void> {
+    if (this.#session && !this.#session.closed) return;
+    this.#session = undefined;
+    try {
+      this.#session = await this.settings.sem.run(() => this.container.session({ maxOutputBytes: SESSION_MAX_OUTPUT_BYTES }));
+    } catch {
+      // No session (image without sh, container going away...): runs and resets use execs.
+    }
+  }
+
+  /** Kills what the lease left running and checks the container is healthy: true when it can be reused. */
+  async reset(): Promise<boolean> {
+    if (this.tainted) return false;
+    const session = this.#session;
+    if (session && !session.closed) {
+      try {
+        const r = await session.run(RESET_SCRIPT, { timeoutMs: this.settings.resetTimeoutMs });
+        if (r.exitCode === 0 && !r.timedOut) return true;
+      } catch {
+        // The lease broke the session (or the container is gone): the exec below tells which.
+      }
+    }
+    try {
+      const r = await this.settings.sem.run(() => this.container.run(['sh', '-c', RESET_SCRIPT], { timeoutMs: this.settings.resetTimeoutMs }));
+      if (r.exitCode !== 0 || r.timedOut) return false;
+    } catch {
+      return false; // gone or stopped
+    }
+    await this.warm(); // the exec reset ended the old session's shell, if it was still there
+    return true;
+  }
+
+  /**
+   * Runs `cmd` to completion. A string command with no `stdin`, `signal` or `user` and the session's output cap
+   * goes through the warm session, in its own subshell (cwd and env never leak into the next command); anything
+   * else is a normal exec. A timeout or a cut output taints the container.
+   */
+  async run(cmd: Command, options: LeaseRunOptions = {}): Promise<PoolExecResult> {
+    const session = this.#session;
+    const script = typeof cmd === 'string' ? subshell(cmd, options) : undefined;
+    let result: PoolExecResult;
+    if (session && !session.closed && script !== undefined && fastPathFits(options)) {
+      const r = await session.run(script, { timeoutMs: options.timeoutMs ?? this.settings.runTimeoutMs });
+      result = { ...r, path: 'session' };
+    } else {
+      const r = await this.container.run(cmd, { ...options, stream: false, detach: false });
+      result = { ...r, path: 'exec' };
+    }
+    if (result.timedOut || result.truncated) this.tainted = true;
+    return result;
+  }
+}
+
+function fastPathFits(o: LeaseRunOptions): boolean {
+  return o.stdin === undefined && o.signal === undefined && o.user === undefined && (o.maxOutputBytes === undefined || o.maxOutputBytes === SESSION_MAX_OUTPUT_BYTES);
+}
+
+/** `( cd; export...; cmd )` on separate lines (a trailing `#` comment in `cmd` cannot eat the `)`); undefined when env names are not shell names. */
+function subshell(cmd: string, o: LeaseRunOptions): string | undefined {
+  const env = Object.entries(o.env ?? {});
+  if (env.some(([k]) => !ENV_NAME.test(k))) return undefined;
+  const lines = ['('];
+  if (o.workdir !== undefined) lines.push(`cd -- ${shQuote(o.workdir)} || exit 126`);
+  for (const [k, v] of env) lines.push(`export ${k}=${shQuote(v)}`);
+  lines.push(cmd, ')');
+  return lines.join('\n');
+}

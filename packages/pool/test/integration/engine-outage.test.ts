@@ -1,0 +1,65 @@
+import { createConnection, createServer } from 'node:net';
+import type { Server, Socket } from 'node:net';
+import { join } from 'node:path';
+import { tempDir, testEngines } from '@pocketdock/testkit';
+import { poolContainers, testPool, until } from './helpers.js';
+
+/** A Unix socket that forwards to the real engine, and can be taken away (every connection cut) and brought back. */
+class EngineProxy {
+  #server: Server | undefined;
+  readonly #sockets = new Set<Socket>();
+
+  constructor(
+    readonly path: string,
+    private readonly target: string,
+  ) {}
+
+  async up(): Promise<void> {
+    const server = createServer((client) => {
+      const upstream = createConnection(this.target);
+      for (const s of [client, upstream]) {
+        this.#sockets.add(s);
+        s.on('close', () => this.#sockets.delete(s));
+        s.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(this.path, resolve));
+    this.#server = server;
+  }
+
+  async down(): Promise<void> {
+    const server = this.#server;
+    this.#server = undefined;
+    for (const s of this.#sockets) s.destroy();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+describe.each(testEngines())('pool during an engine outage on $name', (engine) => {
+  it('the engine socket going away and coming back: errors reported with backoff, refill resumes, nothing leaked', async () => {
+    await using dir = await tempDir();
+    const proxy = new EngineProxy(join(dir.path, 'engine.sock'), engine.socketPath);
+    await proxy.up();
+    const errors: Error[] = [];
+    let name = '';
+    try {
+      await using pool = await testPool(engine, { socketPath: proxy.path, minIdle: 2, maxSize: 4, refillIntervalMs: 50, maxBackoffMs: 300, onError: (e) => errors.push(e) });
+      name = pool.name;
+      expect(pool.stats().idle).toBe(2);
+      await proxy.down();
+      const lease = await pool.acquire(); // an idle one: no engine call needed
+      await until(() => errors.length >= 2);
+      await new Promise((r) => setTimeout(r, 600));
+      const during = errors.length;
+      expect(during).toBeLessThanOrEqual(15); // backing off, not a hot loop
+      expect(errors[0]).toMatchObject({ code: 'POOL_CREATE_FAILED' });
+      await proxy.up();
+      await until(() => pool.stats().idle === 2, 15_000);
+      await lease.release();
+    } finally {
+      await proxy.down();
+    }
+    expect(await poolContainers(engine, name)).toHaveLength(0);
+  }, 60_000);
+});
