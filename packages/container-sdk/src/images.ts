@@ -65,14 +65,15 @@ export async function importImage(rootfsTar: Readable, ref: string, options: Eng
     const id = events.map((e) => e.status ?? e.id ?? '').find((s) => /^sha256:[0-9a-f]{64}$/.test(s));
     if (!id) throw new ContainerError('IMAGE_INVALID', `import ${ref}: the engine did not report an image id`);
     // Podman answers the tag call with a body that is not JSON: check the status only.
-    let tagged;
     try {
-      tagged = await engine.request({ method: 'POST', path: `/images/${id}/tag`, query: { repo, tag } });
+      const tagged = await engine.request({ method: 'POST', path: `/images/${id}/tag`, query: { repo, tag } });
       tagged.body.resume();
+      if (tagged.status < 200 || tagged.status > 299) throw new ContainerError('IMAGE_INVALID', `tag ${id} as ${ref}: HTTP ${tagged.status}`);
     } catch (err) {
+      // Never leave the imported image behind, named or not, when the call as a whole failed.
+      await engine.json({ method: 'DELETE', path: `/images/${id}`, query: { force: true } }).catch(() => undefined);
       throw containerError(err, `tag ${id} as ${ref}`);
     }
-    if (tagged.status < 200 || tagged.status > 299) throw new ContainerError('IMAGE_INVALID', `tag ${id} as ${ref}: HTTP ${tagged.status}`);
     return { id, ref };
   });
 }

@@ -132,6 +132,16 @@ describe.each(testEngines())('management and images on $name', (engine) => {
     await expect(removeImage(ref, { socketPath })).rejects.toMatchObject({ code: 'IMAGE_NOT_FOUND' });
   });
 
+  it('importImage that fails after the import (the tag is refused) leaves no image behind', async () => {
+    const images = async (): Promise<number> => (await rawJson<unknown[]>({ socketPath, path: '/v1.41/images/json?all=true' })).length;
+    await using src = await sandbox(engine);
+    const before = await images();
+    const rootfs = await rawStream({ socketPath, path: `/v1.41/containers/${src.id}/export` });
+    // upper case is not allowed in a repository name: the engine takes the import, then refuses the tag
+    await expect(importImage(rootfs, 'pocketdock/Not-Lower-Case:x', { socketPath })).rejects.toMatchObject({ code: expect.stringMatching(/IMAGE_INVALID|CONTAINER_ENGINE_ERROR/) });
+    expect(await images()).toBe(before);
+  });
+
   it('loadImage takes an image archive', async () => {
     const archive = await rawStream({ socketPath, path: `/v1.41/images/${TEST_IMAGE}/get` });
     const refs = await loadImage(archive, { socketPath });
