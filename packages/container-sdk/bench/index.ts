@@ -8,10 +8,10 @@
 // Env: BENCH_SUITES (default "exec,files"), BENCH_N (calls per contender and concurrency, default 60),
 // BENCH_ENGINES (default "docker,podman"), BENCH_FILE_MIB (100), BENCH_BIG_MIB (1024), BENCH_ROUNDS (3, files).
 import { execFile } from 'node:child_process';
-import { request } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
+import { rawJson, rawRequest } from '@pocketdock/testkit';
 import { createNewContainer } from '@pocketdock/container-sdk';
 import type { Container } from '@pocketdock/container-sdk';
 import { benchFiles } from './files.js';
@@ -25,26 +25,11 @@ const SOCKETS: Record<string, string> = { docker: '/var/run/docker.sock', podman
 const CLI: Record<string, string[]> = { docker: ['docker', '--host', 'unix:///var/run/docker.sock'], podman: ['podman'] };
 const LABELS = { 'pocketdock.bench': 'container-sdk' };
 
-/** The floor: bare http.request over the socket, a new connection per call, no parsing beyond JSON. */
-function raw(socketPath: string, method: string, path: string, body?: unknown): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const req = request({ socketPath, method, path, headers: payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {} });
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve(Buffer.concat(chunks)));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
+/** The floor: testkit's bare http.request over the socket, a new connection per call, the body read to the end. */
 async function rawExecTrue(socketPath: string, id: string): Promise<void> {
-  const exec = JSON.parse((await raw(socketPath, 'POST', `/v1.41/containers/${id}/exec`, { Cmd: ['true'], AttachStdout: true, AttachStderr: true })).toString()) as { Id: string };
-  await raw(socketPath, 'POST', `/v1.41/exec/${exec.Id}/start`, { Detach: false, Tty: false });
-  const info = JSON.parse((await raw(socketPath, 'GET', `/v1.41/exec/${exec.Id}/json`)).toString()) as { ExitCode: number };
+  const exec = await rawJson<{ Id: string }>({ socketPath, method: 'POST', path: `/v1.41/containers/${id}/exec`, body: { Cmd: ['true'], AttachStdout: true, AttachStderr: true } });
+  await rawRequest({ socketPath, method: 'POST', path: `/v1.41/exec/${exec.Id}/start`, body: { Detach: false, Tty: false } });
+  const info = await rawJson<{ ExitCode: number }>({ socketPath, path: `/v1.41/exec/${exec.Id}/json` });
   if (info.ExitCode !== 0) throw new Error('raw exec failed');
 }
 

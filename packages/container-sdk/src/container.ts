@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
-import { EngineError } from '@pocketdock/engine-socket';
 import type { EngineClient } from '@pocketdock/engine-socket';
 import { containerError } from './engine-errors.js';
+import { containerName } from './engine-names.js';
+import { stopById } from './stop.js';
 import { ContainerError } from './errors.js';
 import type { ExecResult, RunOptions } from './exec-types.js';
 import type { ExecHandle, ExecSpec } from './exec/exec-handle.js';
@@ -248,7 +249,7 @@ echo hi
       await this.engine.json({ method: 'POST', path: `/containers/${id}/start` });
       const info = await this.engine.json<{ Name: string }>({ path: `/containers/${id}/json` });
       this.#id = id;
-      this.#name = info.Name.replace(/^\//, '');
+      this.#name = containerName(info.Name);
     } catch (err) {
       throw containerError(err, `reboot ${this.#name} (fresh)`);
     }
@@ -274,14 +275,7 @@ echo hi
 
   /** Stops the container (it is kept); runs on it then fail with `CONTAINER_NOT_RUNNING`. */
   async stop(options: { timeoutMs?: number } = {}): Promise<void> {
-    const t = Math.ceil((options.timeoutMs ?? this.options.stopTimeoutMs) / 1000);
-    try {
-      await this.engine.json({ method: 'POST', path: `/containers/${this.id}/stop`, query: { t }, timeoutMs: (t + 10) * 1000 });
-    } catch (err) {
-      if (EngineError.is(err) && err.status === 304) return; // already stopped
-      const e = containerError(err, `stop ${this.name}`);
-      if (e.code !== 'CONTAINER_NOT_RUNNING') throw e;
-    }
+    await stopById(this.engine, this.id, options.timeoutMs ?? this.options.stopTimeoutMs, `stop ${this.name}`);
   }
 
   /**

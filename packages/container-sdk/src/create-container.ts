@@ -3,6 +3,7 @@ import { EngineClient } from '@pocketdock/engine-socket';
 import { Container } from './container.js';
 import type { ContainerCallbacks } from './container.js';
 import { containerError } from './engine-errors.js';
+import { containerName } from './engine-names.js';
 import { containerLabels } from './labels.js';
 import { createOptionsSchema, parseOptions } from './options.js';
 import type { CreateContainerOptions, ResolvedCreateOptions } from './options.js';
@@ -33,7 +34,7 @@ export async function createNewContainer(options: NewContainerOptions = {}): Pro
       await engine.json({ method: 'POST', path: `/containers/${id}/start` });
       const info = await engine.json<{ Name: string }>({ path: `/containers/${id}/json` });
       const callbacks: ContainerCallbacks = { onStdout, onStderr, onExit, onCallbackError };
-      return new Container(engine, id, info.Name.replace(/^\//, ''), { ...opts, ...callbacks }, ownsEngine);
+      return new Container(engine, id, containerName(info.Name), { ...opts, ...callbacks }, ownsEngine);
     } catch (err) {
       await engine.json({ method: 'DELETE', path: `/containers/${id}`, query: { force: true, v: true } }).catch(() => undefined);
       throw containerError(err, 'start container');

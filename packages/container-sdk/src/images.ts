@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { EngineError } from '@pocketdock/engine-socket';
 import type { EngineClient } from '@pocketdock/engine-socket';
 import { containerError } from './engine-errors.js';
+import { imageName } from './engine-names.js';
 import { ContainerError } from './errors.js';
 import { LABELS } from './labels.js';
 import { withEngine } from './with-engine.js';
@@ -87,7 +88,7 @@ export async function loadImage(imageTar: Readable, options: EngineOptions = {})
     } catch (err) {
       throw containerError(err, 'load image');
     }
-    return events.flatMap((e) => [...(e.stream ?? '').matchAll(/Loaded image(?: ID)?: (\S+)/g)].map((m) => m[1]!.replace(/^localhost\//, '')));
+    return events.flatMap((e) => [...(e.stream ?? '').matchAll(/Loaded image(?: ID)?: (\S+)/g)].map((m) => imageName(m[1]!)));
   });
 }
 

@@ -1,5 +1,6 @@
 import type { EngineClient } from '@pocketdock/engine-socket';
 import { containerError } from './engine-errors.js';
+import { containerName, imageName } from './engine-names.js';
 
 /** What `Container.info()` reports. Resource figures are undefined when the container is not running. */
 export interface ContainerInfo {
@@ -106,10 +107,9 @@ export async function containerInfo(engine: EngineClient, id: string): Promise<C
   const networks = inspect.NetworkSettings?.Networks ?? {};
   return {
     id: inspect.Id,
-    name: inspect.Name.replace(/^\//, ''),
+    name: containerName(inspect.Name),
     status: inspect.State.Status,
-    // Podman qualifies local images as localhost/<name>; report the name as given, the same on both engines.
-    image: inspect.Config.Image.replace(/^localhost\//, ''),
+    image: imageName(inspect.Config.Image),
     createdAt: new Date(inspect.Created),
     startedAt,
     uptimeMs: running && startedAt ? Math.max(0, Date.now() - startedAt.getTime()) : 0,

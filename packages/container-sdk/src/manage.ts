@@ -1,6 +1,8 @@
-import { EngineClient, EngineError } from '@pocketdock/engine-socket';
+import { EngineClient } from '@pocketdock/engine-socket';
 import { Container } from './container.js';
 import { containerError } from './engine-errors.js';
+import { containerName, imageName } from './engine-names.js';
+import { stopById } from './stop.js';
 import { ContainerError } from './errors.js';
 import { LABELS } from './labels.js';
 import { createOptionsSchema, parseOptions } from './options.js';
@@ -41,8 +43,8 @@ function toManaged(c: Summary): ManagedContainer {
   const labels = c.Labels ?? {};
   return {
     id: c.Id,
-    name: (c.Names?.[0] ?? '').replace(/^\//, ''),
-    image: c.Image.replace(/^localhost\//, ''),
+    name: containerName(c.Names?.[0] ?? ''),
+    image: imageName(c.Image),
     status: c.State,
     running: c.State === 'running',
     persist: labels[LABELS.persist] === 'true',
@@ -103,7 +105,7 @@ export async function resumeContainer(name: string, options: EngineOptions & { t
     const opts = parseOptions(
       createOptionsSchema,
       {
-        image: info.Config.Image.replace(/^localhost\//, ''),
+        image: imageName(info.Config.Image),
         persist: labels[LABELS.persist] === 'true',
         ...(labels[LABELS.project] ? { project: labels[LABELS.project] } : {}),
         ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
@@ -112,7 +114,7 @@ export async function resumeContainer(name: string, options: EngineOptions & { t
       },
       'resumeContainer',
     );
-    return new Container(engine, info.Id, info.Name.replace(/^\//, ''), opts, ownsEngine);
+    return new Container(engine, info.Id, containerName(info.Name), opts, ownsEngine);
   } catch (err) {
     if (ownsEngine) await engine.close();
     throw containerError(err, `resume ${name}`);
@@ -123,11 +125,7 @@ export async function resumeContainer(name: string, options: EngineOptions & { t
 export function stopContainer(name: string, options: EngineOptions & { timeoutMs?: number } = {}): Promise<void> {
   return withEngine(options, async (engine) => {
     const info = await findManaged(engine, name);
-    const t = Math.ceil((options.timeoutMs ?? 2_000) / 1000);
-    await engine.json({ method: 'POST', path: `/containers/${info.Id}/stop`, query: { t }, timeoutMs: (t + 10) * 1000 }).catch((err: unknown) => {
-      if (EngineError.is(err) && err.status === 304) return; // already stopped
-      if (containerError(err, 'stop').code !== 'CONTAINER_NOT_RUNNING') throw containerError(err, `stop ${name}`);
-    });
+    await stopById(engine, info.Id, options.timeoutMs ?? 2_000, `stop ${name}`);
   });
 }
 
