@@ -12,6 +12,8 @@
 # version differs from IMAGE_VERSION here is rebuilt, one that matches is left alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=lib/rootfs.sh
+source tools/lib/rootfs.sh
 
 ENGINES="${POCKETDOCK_ENGINES:-docker podman}"
 BUSYBOX_IMAGE=pocketdock/busybox:test
@@ -36,24 +38,11 @@ has_image() {
 
 busybox_rootfs_tar() {
   local out=$1 work
-  if ! [ -x /bin/busybox ] || ! /bin/busybox --list 2>/dev/null | grep -qx sh || ! dpkg -s busybox-static >/dev/null 2>&1; then
-    log "installing busybox-static"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends busybox-static >/dev/null
-  fi
+  require_busybox_static
   work=$(mktemp -d)
   trap 'rm -rf "$work"' RETURN
-  mkdir -p "$work/rootfs/bin" "$work/rootfs/tmp" "$work/rootfs/etc" "$work/rootfs/root" "$work/rootfs/proc" \
-    "$work/rootfs/sys" "$work/rootfs/dev"
-  chmod 1777 "$work/rootfs/tmp"
-  cp /bin/busybox "$work/rootfs/bin/busybox"
-  local a
-  # `busybox --list` names busybox itself: skip it, or the binary becomes a symlink to itself.
-  for a in $("$work/rootfs/bin/busybox" --list); do
-    [ "$a" = busybox ] || ln -sf busybox "$work/rootfs/bin/$a"
-  done
-  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' >"$work/rootfs/etc/passwd"
-  printf 'root:x:0:\nnogroup:x:65534:\n' >"$work/rootfs/etc/group"
-  tar --numeric-owner --owner=0 --group=0 -C "$work/rootfs" -cf "$out" .
+  busybox_rootfs "$work/rootfs"
+  rootfs_tar "$work/rootfs" "$out"
 }
 
 tarball=""

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything a fresh machine needs before pocketdock runs: Node dependencies, the Docker Engine and Podman's API
-# service, and the test image in both. Idempotent: what is already there is left alone.
+# service, and in both the test image (tools/images.sh) and the flow image (tools/flow-image.sh, which builds
+# @pocketdock/flow-runtime first). Idempotent: what is already there is left alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,3 +23,4 @@ fi
 
 bash tools/engines.sh up
 bash tools/images.sh
+bash tools/flow-image.sh

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job on a fresh machine: bring up what pocketdock runs on (Node dependencies, Docker + Podman, the test
-# image) and report what is running, with versions and socket paths.
+# and flow images) and report what is running, with versions and socket paths.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,8 +16,9 @@ for e in docker podman; do
     docker) cli="docker --host unix:///var/run/docker.sock" ;;
     podman) cli="podman" ;;
   esac
-  $cli image inspect pocketdock/busybox:test --format "$e  pocketdock/busybox:test  {{.Id}}  {{.Size}} bytes" 2>/dev/null ||
-    echo "$e  pocketdock/busybox:test  MISSING"
+  for image in pocketdock/busybox:test pocketdock/node-flow:test; do
+    $cli image inspect "$image" --format "$e  $image  {{.Id}}  {{.Size}} bytes" 2>/dev/null || echo "$e  $image  MISSING"
+  done
 done
 
 echo

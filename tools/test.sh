@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, real engines included: `npm test` runs this, and CI runs exactly that (.ci/run).
 #
-#   1. setup (Node dependencies, Docker + Podman, test image): see tools/setup.sh
+#   1. setup (Node dependencies, Docker + Podman, the test and flow images): see tools/setup.sh
 #   2. the gate: nx run-many -t lint typecheck build test  (every package, unit + component + integration)
 #   3. the leak check: no container from the tests, and no pocketdock temp dir, may outlive the run
 #

@@ -13,6 +13,12 @@ const DEFAULT_SOCKETS: Record<TestEngine['name'], string> = {
 export const TEST_IMAGE = 'pocketdock/busybox:test';
 
 /**
+ * The image flow containers run: busybox, node, and @pocketdock/flow-runtime in /opt/pocketdock/node_modules
+ * (NODE_PATH, and /node_modules for ESM); built by tools/flow-image.sh.
+ */
+export const FLOW_IMAGE = 'pocketdock/node-flow:test';
+
+/**
  * The engines under test: POCKETDOCK_TEST_ENGINES (comma-separated, default "docker,podman"). Socket paths can be
  * moved with POCKETDOCK_TEST_DOCKER_SOCKET / POCKETDOCK_TEST_PODMAN_SOCKET. Every engine listed must answer: the
  * global setup fails the run otherwise, so a test never skips silently.

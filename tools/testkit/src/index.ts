@@ -1,4 +1,4 @@
-export { TEST_IMAGE, testEngines, testLabels } from './engines.js';
+export { FLOW_IMAGE, TEST_IMAGE, testEngines, testLabels } from './engines.js';
 export type { TestEngine } from './engines.js';
 export { rawJson, rawRequest, rawStream } from './raw-engine.js';
 export type { RawRequest, RawResponse } from './raw-engine.js';

@@ -5,10 +5,10 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const root = join(__dirname, '../../..');
 
-async function imageIds(): Promise<string[]> {
+async function imageIds(image = 'pocketdock/busybox:test'): Promise<string[]> {
   const ids: string[] = [];
   for (const cli of [['docker', '--host', 'unix:///var/run/docker.sock'], ['podman']]) {
-    const { stdout } = await run(cli[0]!, [...cli.slice(1), 'image', 'inspect', '--format', '{{.Id}}', 'pocketdock/busybox:test']);
+    const { stdout } = await run(cli[0]!, [...cli.slice(1), 'image', 'inspect', '--format', '{{.Id}}', image]);
     ids.push(stdout.trim());
   }
   return ids;
@@ -31,5 +31,14 @@ describe('tools/', () => {
     expect(stderr).toMatch(/docker: pocketdock\/busybox:test present/);
     expect(stderr).toMatch(/podman: pocketdock\/busybox:test present/);
     expect(await imageIds()).toEqual(before);
+  });
+
+  it('flow-image.sh leaves an up-to-date flow image alone', async () => {
+    const before = await imageIds('pocketdock/node-flow:test');
+    const { stderr } = await run('bash', [join(root, 'tools/flow-image.sh')]);
+    expect(stderr).toMatch(/docker: pocketdock\/node-flow:test present/);
+    expect(stderr).toMatch(/podman: pocketdock\/node-flow:test present/);
+    expect(stderr).not.toMatch(/importing/);
+    expect(await imageIds('pocketdock/node-flow:test')).toEqual(before);
   });
 });
