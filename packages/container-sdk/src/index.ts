@@ -10,7 +10,7 @@ export type { ExecResult, OutputChunk, RunOptions } from './exec-types.js';
 export type { CreateContainerOptions } from './options.js';
 export { parseMemory } from './options.js';
 export { LABELS } from './labels.js';
-export { destroyContainer, listContainers, prune, resumeContainer, stopContainer } from './manage.js';
+export { destroyContainer, listContainers, openContainer, prune, resumeContainer, stopContainer } from './manage.js';
 export type { ManagedContainer } from './manage.js';
 export { ensureImage, importImage, loadImage, removeImage, splitRef } from './images.js';
 export type { PullProgress } from './images.js';

@@ -94,12 +94,24 @@ export function listContainers(options: EngineOptions & { project?: string } = {
  * Starts a stopped managed container (typically a `persist` one) and returns it as a `Container`; a running one
  * is returned as it is. Its files are as they were; processes and sessions from before are gone.
  */
-export async function resumeContainer(name: string, options: EngineOptions & { timeoutMs?: number } = {}): Promise<Container> {
+export function resumeContainer(name: string, options: EngineOptions & { timeoutMs?: number } = {}): Promise<Container> {
+  return handleOf(name, options, true);
+}
+
+/**
+ * A `Container` for a managed container as it is, never starting it (for `info()`, files, or runs when it is
+ * running; a stopped one answers `CONTAINER_NOT_RUNNING` to runs). Use `resumeContainer` to start it.
+ */
+export function openContainer(name: string, options: EngineOptions & { timeoutMs?: number } = {}): Promise<Container> {
+  return handleOf(name, options, false);
+}
+
+async function handleOf(name: string, options: EngineOptions & { timeoutMs?: number }, start: boolean): Promise<Container> {
   const ownsEngine = options.engine === undefined;
   const engine = options.engine ?? (await EngineClient.connect(options.socketPath ? { socketPath: options.socketPath } : {}));
   try {
     const info = await findManaged(engine, name);
-    if (!info.State.Running) await engine.json({ method: 'POST', path: `/containers/${info.Id}/start` });
+    if (start && !info.State.Running) await engine.json({ method: 'POST', path: `/containers/${info.Id}/start` });
     const labels = info.Config.Labels ?? {};
     const env = Object.fromEntries((info.Config.Env ?? []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
     const opts = parseOptions(
@@ -112,12 +124,12 @@ export async function resumeContainer(name: string, options: EngineOptions & { t
         env,
         ...(info.Config.WorkingDir ? { workdir: info.Config.WorkingDir } : {}),
       },
-      'resumeContainer',
+      start ? 'resumeContainer' : 'openContainer',
     );
     return new Container(engine, info.Id, containerName(info.Name), opts, ownsEngine);
   } catch (err) {
     if (ownsEngine) await engine.close();
-    throw containerError(err, `resume ${name}`);
+    throw containerError(err, `${start ? 'resume' : 'open'} ${name}`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { rawJson, rawRequest, rawStream, testEngines, testLabels, TEST_IMAGE } from '@pocketdock/testkit';
-import { destroyContainer, ensureImage, importImage, listContainers, loadImage, prune, removeImage, resumeContainer, stopContainer } from '../../src/index.js';
+import { destroyContainer, ensureImage, importImage, listContainers, loadImage, openContainer, prune, removeImage, resumeContainer, stopContainer } from '../../src/index.js';
 import { sandbox } from './helpers.js';
 
 const unique = (prefix: string): string => `${prefix}-${randomBytes(4).toString('hex')}`;
@@ -37,6 +37,12 @@ describe.each(testEngines())('management and images on $name', (engine) => {
     await c.writeFile('/data/kept.txt', 'still here');
     await c.shutdown();
     expect(await exists(c.id)).toBe(true);
+    // openContainer never starts it: the handle sees it stopped
+    const opened = await openContainer(name, { socketPath });
+    expect(opened.id).toBe(c.id);
+    expect((await opened.info()).status).toBe('exited');
+    await expect(opened.run('true')).rejects.toMatchObject({ code: 'CONTAINER_NOT_RUNNING' });
+    expect((await rawJson<{ State: { Running: boolean } }>({ socketPath, path: `/v1.41/containers/${c.id}/json` })).State.Running).toBe(false);
     const resumed = await resumeContainer(name, { socketPath });
     try {
       expect(resumed.id).toBe(c.id);
@@ -57,6 +63,7 @@ describe.each(testEngines())('management and images on $name', (engine) => {
     await expect(stopContainer(outsider.id, { socketPath })).rejects.toMatchObject({ code: 'CONTAINER_NOT_MANAGED' });
     await expect(destroyContainer(outsider.id, { socketPath })).rejects.toMatchObject({ code: 'CONTAINER_NOT_MANAGED' });
     await expect(resumeContainer(outsider.id, { socketPath })).rejects.toMatchObject({ code: 'CONTAINER_NOT_MANAGED' });
+    await expect(openContainer(outsider.id, { socketPath })).rejects.toMatchObject({ code: 'CONTAINER_NOT_MANAGED' });
     await expect(destroyContainer('pd-no-such-container', { socketPath })).rejects.toMatchObject({ code: 'CONTAINER_NOT_FOUND' });
     expect(await exists(outsider.id)).toBe(true);
   });
