@@ -1,0 +1,6 @@
+/** Every container a flow-manager creates carries its instance name here (and pocketdock's own labels). */
+export const LABEL_INSTANCE = 'pocketdock.flow-manager';
+/** The random key of the container's socket directory on the host (`{socketDir}/mounts/{key}`). */
+export const LABEL_SOCKET_KEY = 'pocketdock.flow.socket-key';
+/** The names (never the values) of the environment the payload gave, comma-separated. */
+export const LABEL_ENV_KEYS = 'pocketdock.flow.env-keys';
