@@ -107,7 +107,7 @@ export class FlowManager {
         });
       });
       const fm = new FlowManager({ manager, sockets, activity, logger, io, http, engine, ownsEngine });
-      logger.info({ url: fm.url, socket_dir: o.socketDir, instance: o.instance, containers: manager.size, auth: o.token ? 'token' : 'open' }, 'flow-manager listening');
+      logger.info({ url: fm.url, socket_dir: o.socketDir, instance: o.instance, containers: manager.size, access: o.token ? 'token' : 'open' }, 'flow-manager listening');
       return fm;
     } catch (err) {
       await manager?.close().catch(() => undefined);
