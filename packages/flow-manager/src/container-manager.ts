@@ -57,6 +57,7 @@ export class ContainerManager extends EventEmitter<{ status: [ContainerStatus] }
   readonly #early = new Map<string, ContainerEvent[]>();
   readonly #events: EngineEventFollower;
   #creating = 0;
+  readonly #inflight = new Set<Promise<unknown>>();
   #closed = false;
 
   constructor(options: ContainerManagerOptions) {
@@ -79,6 +80,8 @@ export class ContainerManager extends EventEmitter<{ status: [ContainerStatus] }
   /** Stops following events and closes every socket server. Containers keep running (a restart recovers them). */
   async close(): Promise<void> {
     this.#closed = true;
+    // Creates in flight finish (registering nothing: the container is removed again) while the engine is still open.
+    while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
     await this.#events.stop();
     await this.#o.sockets.close();
   }
@@ -88,7 +91,14 @@ export class ContainerManager extends EventEmitter<{ status: [ContainerStatus] }
   }
 
   /** Creates and starts a flow container; its socket is ready when this resolves. */
-  async createContainer(config: ContainerConfig): Promise<ContainerInfo> {
+  createContainer(config: ContainerConfig): Promise<ContainerInfo> {
+    const op = this.#create(config);
+    this.#inflight.add(op);
+    void op.finally(() => this.#inflight.delete(op)).catch(() => undefined);
+    return op;
+  }
+
+  async #create(config: ContainerConfig): Promise<ContainerInfo> {
     this.#assertOpen();
     const parsed = containerConfigSchema.safeParse(config);
     if (!parsed.success) throw payloadError(parsed.error.issues);
@@ -279,6 +289,7 @@ export class ContainerManager extends EventEmitter<{ status: [ContainerStatus] }
 
   async #register(id: string, handle?: FlowRecord['handle']): Promise<FlowRecord> {
     const record = recordFrom(await inspect(this.#o.engine, id), handle);
+    this.#assertOpen(); // stopped meanwhile: no socket server may outlive close() (a create then removes its container)
     await this.#o.sockets.setupSocket(record.id, record.key);
     this.#records.set(record.id, record);
     for (const e of this.#early.get(record.id) ?? []) this.#onEvent(e);

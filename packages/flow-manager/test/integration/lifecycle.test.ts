@@ -157,6 +157,25 @@ describe.each(testEngines())('flow-manager on $name', (engine) => {
     await ok(client, 'delete_container', { container_id: id });
   }, 60_000);
 
+  it('stopping the service while a create is in flight removes that container: nothing half-made stays', async () => {
+    const other = await startService(engine);
+    try {
+      const creating = other.fm.manager.createContainer(flowConfig({ volumes: { [other.v1]: { bind: '/code' } } }));
+      const outcome = creating.then(
+        () => 'created',
+        (err: unknown) => (err as { code?: string }).code,
+      );
+      await new Promise((r) => setTimeout(r, 20)); // the engine call is under way
+      await other.fm.stop();
+      expect(await outcome).toBe('FM_SHUTTING_DOWN');
+      const left = await rawRequest({ socketPath: engine.socketPath, path: `/v1.41/containers/json?all=true&filters=${encodeURIComponent(JSON.stringify({ label: [`pocketdock.flow-manager=${other.instance}`] }))}` });
+      expect(JSON.parse(left.body.toString())).toEqual([]);
+      expect(await readdir(join(other.socketDir, 'mounts'))).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  }, 60_000);
+
   it('never writes environment values to logs or activity', async () => {
     const client = await svc.connect();
     const activity: string[] = [];
