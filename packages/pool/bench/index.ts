@@ -1,14 +1,21 @@
 // pool benchmarks, both engines, one run: npx nx bench @pocketdock/pool
-//   1. warm acquire (an idle container there), and acquire + release (release = the check and reset, run in the
-//      container's warm session), p50/p99
+//   1. warm acquire (an idle container there); acquire + release back to back (release() resolves at once, the
+//      check and reset run in the background, in the container's warm session); how long from release() until the
+//      container is idle again (its `release` event); each round waits for that before the next, so an idle
+//      container is there every time. Then the same pair in a tight loop with no pause (checks pile up), p50/p99
 //   2. acquire -> run `true` -> release, at concurrency 1 and 8: the fast path (warm session) vs the exec path vs a
-//      fresh container-sdk container per task (create, run, shutdown); p50 per task and tasks/s
+//      fresh container-sdk container per task (create, run, shutdown); p50 per task and tasks/s, and the p50 of the
+//      background checks (release() to idle again) during the pooled runs. Checks left running after a contender
+//      are waited for before the next one starts.
 //   3. cold fill to 10 idle (createPool with minIdle 10), and shutdown of 10
+//   4. the check alone, in a warm session: see check-cost.ts
 // Env: BENCH_N (rounds of 1 and of each pooled contender, default 200), BENCH_FRESH_N (default 24),
 // BENCH_ENGINES (default "docker,podman").
+import { once } from 'node:events';
 import { createNewContainer } from '@pocketdock/container-sdk';
 import { createPool } from '@pocketdock/pool';
-import type { Pool } from '@pocketdock/pool';
+import type { Pool, ReleaseInfo } from '@pocketdock/pool';
+import { benchCheckCost } from './check-cost.js';
 
 const SOCKETS: Record<string, string> = { docker: '/var/run/docker.sock', podman: '/run/podman/podman.sock' };
 const N = Number(process.env.BENCH_N ?? 200);
@@ -39,6 +46,25 @@ async function load(n: number, concurrency: number, task: () => Promise<void>): 
   return { times, perSec: (n / (performance.now() - t0)) * 1000 };
 }
 
+/** Resolves once no release check is running. */
+async function checksDone(pool: Pool): Promise<void> {
+  while (pool.stats().checking > 0) await once(pool, 'release');
+}
+
+/** The `checkMs` of every release event while `fn` runs (after it, the checks it left are waited for). */
+async function withChecks<T>(pool: Pool, fn: () => Promise<T>): Promise<T & { checks: number[] }> {
+  const checks: number[] = [];
+  const listener = (info: ReleaseInfo): void => void checks.push(info.checkMs);
+  pool.on('release', listener);
+  try {
+    const r = await fn();
+    await checksDone(pool);
+    return { ...r, checks };
+  } finally {
+    pool.off('release', listener);
+  }
+}
+
 async function runTask(pool: Pool, cmd: string | string[], path: string): Promise<void> {
   const lease = await pool.acquire();
   const r = await lease.run(cmd);
@@ -55,19 +81,35 @@ async function benchEngine(engine: string): Promise<void> {
   try {
     const acquire: number[] = [];
     const both: number[] = [];
+    const untilIdle: number[] = [];
     for (let i = 0; i < N; i++) {
+      const checked = once(pool, 'release') as Promise<[ReleaseInfo]>; // only this lease's check runs now
       t0 = performance.now();
       const lease = await pool.acquire();
       const t1 = performance.now();
       await lease.release();
+      const t2 = performance.now();
+      const [info] = await checked;
+      if (!info.reused) throw new Error(`the check failed: ${JSON.stringify(info)}`);
       acquire.push(t1 - t0);
-      both.push(performance.now() - t0);
+      both.push(t2 - t0);
+      untilIdle.push(performance.now() - t1);
     }
     console.log(`${engine}: warm acquire (n=${N}): p50 ${fmt(pct(acquire, 50))}, p99 ${fmt(pct(acquire, 99))}`);
-    console.log(`${engine}: warm acquire + release (check/reset in the session) (n=${N}): p50 ${fmt(pct(both, 50))}, p99 ${fmt(pct(both, 99))}`);
+    console.log(`${engine}: warm acquire + release (n=${N}): p50 ${fmt(pct(both, 50))}, p99 ${fmt(pct(both, 99))}`);
+    console.log(`${engine}: release() -> idle again (the background check) (n=${N}): p50 ${fmt(pct(untilIdle, 50))}, p99 ${fmt(pct(untilIdle, 99))}`);
+    const tight = await withChecks(pool, () =>
+      load(N, 1, async () => {
+        const lease = await pool.acquire();
+        await lease.release();
+      }),
+    );
+    console.log(
+      `${engine}: acquire + release in a tight loop, no pause (n=${N}): p50 ${fmt(pct(tight.times, 50))}, p99 ${fmt(pct(tight.times, 99))}, ${tight.perSec.toFixed(1)}/s; checks p50 ${fmt(pct(tight.checks, 50))}`,
+    );
     for (const concurrency of [1, 8]) {
-      const fast = await load(N, concurrency, () => runTask(pool, 'true', 'session'));
-      const exec = await load(Math.min(N, 60), concurrency, () => runTask(pool, ['true'], 'exec'));
+      const fast = await withChecks(pool, () => load(N, concurrency, () => runTask(pool, 'true', 'session')));
+      const exec = await withChecks(pool, () => load(Math.min(N, 60), concurrency, () => runTask(pool, ['true'], 'exec')));
       const fresh = await load(FRESH_N, concurrency, async () => {
         const c = await createNewContainer({ image: 'pocketdock/busybox:test', socketPath, labels: LABELS });
         try {
@@ -76,15 +118,17 @@ async function benchEngine(engine: string): Promise<void> {
           await c.shutdown({ force: true });
         }
       });
-      const line = (what: string, r: { times: number[]; perSec: number }): string =>
-        `${what} (n=${r.times.length}) p50 ${fmt(pct(r.times, 50))}, ${r.perSec.toFixed(1)}/s`;
+      const line = (what: string, r: { times: number[]; perSec: number; checks?: number[] }): string =>
+        `${what} (n=${r.times.length}) p50 ${fmt(pct(r.times, 50))}, ${r.perSec.toFixed(1)}/s${r.checks ? ` (checks p50 ${fmt(pct(r.checks, 50))})` : ''}`;
       console.log(`${engine}: acquire -> run true -> release, concurrency ${concurrency}: ${line('fast path', fast)}; ${line('exec path', exec)}; ${line('fresh container', fresh)}`);
+      console.log(`${engine}:   fast path / exec path throughput, concurrency ${concurrency}: ${(fast.perSec / exec.perSec).toFixed(1)}x`);
     }
   } finally {
     t0 = performance.now();
     await pool.shutdown();
     console.log(`${engine}: shutdown of 10: ${fmt(performance.now() - t0)}`);
   }
+  await benchCheckCost(engine, socketPath, LABELS);
 }
 
 for (const engine of (process.env.BENCH_ENGINES ?? 'docker,podman').split(',')) await benchEngine(engine.trim());

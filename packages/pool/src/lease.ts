@@ -10,8 +10,8 @@ export interface LeaseOwner {
 }
 
 /**
- * One container lent out by a pool, until `release()` (checked, reset and reused) or `destroy()` (removed).
- * `await using` releases it; disposing a lease that was already given back is a no-op.
+ * One container lent out by a pool, until `release()` (checked and reset in the background, then reused) or
+ * `destroy()` (removed). `await using` releases it; disposing a lease that was already given back is a no-op.
  *
  * @example
  * await using lease = await pool.acquire();
@@ -48,12 +48,16 @@ export class Lease implements AsyncDisposable {
     return this.#pooled.run(cmd, options);
   }
 
-  /** Gives the container back; twice -> `POOL_INVALID_RELEASE`. Resolves once it is idle again (or removed). */
+  /**
+   * Gives the container back. Resolves at once: the lease is closed (`run` -> `POOL_LEASE_ENDED`; twice ->
+   * `POOL_INVALID_RELEASE`). The pool checks and resets the container in the background before it hands it out
+   * again; its `release` event says how that ended.
+   */
   release(): Promise<void> {
     return this.owner.release(this);
   }
 
-  /** Gives the container back for removal (it is never reused). */
+  /** Gives the container back for removal (it is never reused); resolves once it is removed. */
   destroy(): Promise<void> {
     return this.owner.destroyLease(this);
   }

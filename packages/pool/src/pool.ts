@@ -1,18 +1,21 @@
-import { EventEmitter } from 'node:events';
-import { createNewContainer } from '@pocketdock/container-sdk';
-import type { Container } from '@pocketdock/container-sdk';
 import type { EngineClient } from '@pocketdock/engine-socket';
 import { PoolError } from './errors.js';
+import { IdleList } from './idle-list.js';
+import { POOL_LABELS } from './labels.js';
 import { LatencyWindow } from './latency.js';
-import { Lease } from './lease.js';
-import type { LeaseOwner } from './lease.js';
+import { Fleet } from './fleet.js';
+import type { Lease, LeaseOwner } from './lease.js';
+import { LeaseBook } from './lease-book.js';
+import { ensureNetwork, removeNetwork } from './network.js';
 import { configHash } from './options.js';
 import type { ResolvedPoolOptions } from './options.js';
-import type { AcquireOptions, DestroyReason, PoolEvents, PoolStats } from './pool-events.js';
-import { listPoolContainers, recover, removeById } from './recovery.js';
-import { ensureNetwork, removeNetwork } from './network.js';
-import { PooledContainer as Pooled } from './pooled.js';
-import { POOL_LABELS } from './reset-script.js';
+import type { AcquireOptions, DestroyReason, PoolStats } from './pool-events.js';
+import { PoolEmitter } from './pool-emitter.js';
+import type { PooledContainer as Pooled } from './pooled.js';
+import { recover, sweep } from './recovery.js';
+import { RefillLoop } from './refill-loop.js';
+import { ReleaseChecks } from './release-checks.js';
+import type { CheckOutcome } from './release-checks.js';
 import { Semaphore } from './semaphore.js';
 import { TaskSet } from './task-set.js';
 import { WaitQueue } from './wait-queue.js';
@@ -23,40 +26,40 @@ export const START = Symbol('start');
 /**
  * Pre-warmed, reusable sandbox containers. Build one with {@link createPool}. Hands out {@link Lease}s: idle
  * containers most-recently-used first, new ones while below `maxSize`, otherwise strictly first come, first
- * served. Every engine call it makes goes through one `maxConcurrentEngineOps` semaphore.
+ * served. A released container is checked and reset in the background and handed out again only once that
+ * passed. Every engine call it makes goes through one `maxConcurrentEngineOps` semaphore.
  */
-export class Pool extends EventEmitter implements LeaseOwner, AsyncDisposable {
+export class Pool extends PoolEmitter implements LeaseOwner, AsyncDisposable {
   readonly #opts: ResolvedPoolOptions;
   readonly #engine: EngineClient;
   readonly #ownsEngine: boolean;
   readonly #sem: Semaphore;
   readonly #hash: string;
-  readonly #idle: Pooled[] = []; // most recently used last
-  readonly #leases = new Map<Lease, Pooled>();
-  readonly #revoked = new WeakSet<Lease>();
+  readonly #fleet: Fleet;
+  readonly #refill: RefillLoop;
+  readonly #idle = new IdleList();
+  readonly #leases = new LeaseBook();
   readonly #waiters = new WaitQueue<Lease>();
   readonly #inflight = new TaskSet();
+  readonly #checks = new ReleaseChecks(this.#inflight, (outcome) => this.#checked(outcome));
   readonly #latency = new LatencyWindow();
-  #creating = 0;
-  #returning = 0;
-  #created = 0;
-  #destroyed = 0;
   #emptyAcquires = 0;
   #timeouts = 0;
-  #failures = 0;
-  #refillTimer: NodeJS.Timeout | undefined;
-  #refilling = false;
   #closing: Promise<void> | undefined;
-  #drained: (() => void) | undefined;
 
   /** @internal Use {@link createPool}. */
   constructor(opts: ResolvedPoolOptions, engine: EngineClient, ownsEngine: boolean) {
-    super();
+    super(opts.onError);
     this.#opts = opts;
     this.#engine = engine;
     this.#ownsEngine = ownsEngine;
     this.#sem = new Semaphore(opts.maxConcurrentEngineOps);
     this.#hash = configHash(opts);
+    this.#fleet = new Fleet(opts, engine, this.#sem, this.#hash, {
+      destroyed: (pooled, reason) => this.emit('destroy', { containerId: pooled.container.id, reason }),
+      report: (err) => this.report(err),
+    });
+    this.#refill = new RefillLoop(() => this.#refillRound(), opts.refillIntervalMs, opts.maxBackoffMs);
   }
 
   /** The pool's `name`, and the configuration hash on its containers' `pocketdock.pool-config` label. */
@@ -72,25 +75,19 @@ export class Pool extends EventEmitter implements LeaseOwner, AsyncDisposable {
   async [START](): Promise<void> {
     const { network } = this.#opts;
     if (network) {
-      await ensureNetwork(this.#engine, this.#sem, network, { ...this.#opts.labels, [POOL_LABELS.pool]: this.name }).catch((err: unknown) => {
-        throw new PoolError('POOL_ENGINE_ERROR', `pool ${this.name}: network ${network.name} is missing and could not be created: ${(err as Error).message}`, { cause: err });
-      });
+      await ensureNetwork(this.#engine, this.#sem, network, { ...this.#opts.labels, [POOL_LABELS.pool]: this.name });
     }
     try {
       const { adopted } = await recover(this.#engine, this.#sem, this.#opts.name, this.#hash, this.#opts.maxIdle);
-      await Promise.all(
-        adopted.map(async (container) => {
-          const pooled = this.#pooled(container);
-          await pooled.warm();
-          if (!(await pooled.reset())) return this.#destroy(pooled, 'recovery');
-          this.emit('create', { containerId: container.id, adopted: true });
-          this.#idle.push(pooled);
-        }),
-      );
+      for (const pooled of await Promise.all(adopted.map((c) => this.#fleet.adopt(c)))) {
+        if (!pooled) continue;
+        this.emit('create', { containerId: pooled.container.id, adopted: true });
+        this.#idle.push(pooled);
+      }
     } catch (err) {
-      this.#report(new PoolError('POOL_ENGINE_ERROR', `pool ${this.name}: recovery failed: ${(err as Error).message}`, { cause: err }));
+      this.report(new PoolError('POOL_ENGINE_ERROR', `pool ${this.name}: recovery failed: ${(err as Error).message}`, { cause: err }));
     }
-    await this.#refill();
+    await this.#refill.run();
   }
 
   /**
@@ -108,7 +105,7 @@ export class Pool extends EventEmitter implements LeaseOwner, AsyncDisposable {
     const idle = this.#waiters.length === 0 ? this.#takeIdle() : undefined;
     let lease: Lease;
     if (idle) {
-      lease = this.#lend(idle);
+      lease = this.#leases.lend(idle, this);
     } else {
       this.#emptyAcquires++;
       if (this.#waiters.length >= this.#opts.maxWaiting) {
@@ -120,7 +117,7 @@ export class Pool extends EventEmitter implements LeaseOwner, AsyncDisposable {
         signal,
         onTimeout: () => {
           this.#timeouts++;
-          return new PoolError('POOL_ACQUIRE_TIMEOUT', `no container from pool ${this.name} within ${timeoutMs} ms (maxSize ${this.#opts.maxSize} all leased)`);
+          return new PoolError('POOL_ACQUIRE_TIMEOUT', `no container from pool ${this.name} within ${timeoutMs} ms (maxSize ${this.#opts.maxSize} all in use)`);
         },
         onAbort: (reason) => new PoolError('POOL_ACQUIRE_ABORTED', `acquire from pool ${this.name} was aborted`, { cause: reason }),
       });
@@ -133,12 +130,16 @@ export class Pool extends EventEmitter implements LeaseOwner, AsyncDisposable {
     return lease;
   }
 
-  /** Gives a lease back (what `lease.release()` does). A lease not out from this pool -> `POOL_INVALID_RELEASE`. */
+  /**
+   * Gives a lease back (what `lease.release()` does): resolves at once, the lease closed. The container is checked
+   * and reset in the background; the `release` event says how that ended. A lease not out from this pool (released
+   * already, or another pool's) -> `POOL_INVALID_RELEASE`.
+   */
   release(lease: Lease): Promise<void> {
     return this.#giveBack(lease, false);
   }
 
-  /** @internal What `lease.destroy()` does. */
+  /** @internal What `lease.destroy()` does: resolves once the container is removed. */
   destroyLease(lease: Lease): Promise<void> {
     return this.#giveBack(lease, true);
   }
@@ -153,10 +154,11 @@ export class Pool extends EventEmitter implements LeaseOwner, AsyncDisposable {
       idle: this.#idle.length,
       leased: this.#leases.size,
       waiting: this.#waiters.length,
-      creating: this.#creating,
-      returning: this.#returning,
-      created: this.#created,
-      destroyed: this.#destroyed,
+      creating: this.#fleet.creating,
+      checking: this.#checks.size,
+      removing: this.#fleet.removing,
+      created: this.#fleet.created,
+      destroyed: this.#fleet.destroyed,
       acquireP50Ms: this.#latency.percentile(50),
       acquireP99Ms: this.#latency.percentile(99),
       emptyAcquires: this.#emptyAcquires,
@@ -165,9 +167,9 @@ export class Pool extends EventEmitter implements LeaseOwner, AsyncDisposable {
   }
 
   /**
-   * Stops refill and new acquires (waiters get `POOL_SHUTDOWN`), waits for leases to come back until `signal`
-   * fires (then destroys them anyway), removes every container with the pool's name label (force), and closes
-   * the engine client if the pool opened it. Idempotent.
+   * Stops refill and new acquires (waiters get `POOL_SHUTDOWN`), cancels running release checks (their containers
+   * are removed), waits for leases to come back until `signal` fires (then destroys them anyway), removes every
+   * container with the pool's name label (force), and closes the engine client if the pool opened it. Idempotent.
    */
   shutdown(options: { signal?: AbortSignal } = {}): Promise<void> {
     this.#closing ??= this.#close(options.signal);
@@ -178,44 +180,13 @@ export class Pool extends EventEmitter implements LeaseOwner, AsyncDisposable {
     return this.shutdown();
   }
 
-  override on<E extends keyof PoolEvents>(event: E, listener: PoolEvents[E]): this {
-    return super.on(event, listener);
-  }
-
-  override once<E extends keyof PoolEvents>(event: E, listener: PoolEvents[E]): this {
-    return super.once(event, listener);
-  }
-
-  override off<E extends keyof PoolEvents>(event: E, listener: PoolEvents[E]): this {
-    return super.off(event, listener);
-  }
-
+  /** Every container that counts against `maxSize`. */
   #total(): number {
-    return this.#idle.length + this.#leases.size + this.#creating + this.#returning;
+    return this.#idle.length + this.#leases.size + this.#fleet.creating + this.#checks.size + this.#fleet.removing;
   }
 
-  #pooled(container: Container): Pooled {
-    const { maxLifetimeMs, lifetimeJitter } = this.#opts;
-    // Jitter shortens each lifetime by up to `lifetimeJitter`, so containers made together do not expire together.
-    const expiresAt = maxLifetimeMs === undefined ? Infinity : Date.now() + maxLifetimeMs * (1 - Math.random() * lifetimeJitter);
-    const runTimeoutMs = this.#opts.container.timeoutMs ?? 30_000;
-    return new Pooled(container, expiresAt, { sem: this.#sem, resetTimeoutMs: this.#opts.resetTimeoutMs, runTimeoutMs });
-  }
-
-  #lend(pooled: Pooled): Lease {
-    const lease = new Lease(pooled, this);
-    pooled.uses++;
-    this.#leases.set(lease, pooled);
-    return lease;
-  }
-
-  /** The most recently used idle container still within its lifetime; expired ones are removed on the way. */
   #takeIdle(): Pooled | undefined {
-    for (let p = this.#idle.pop(); p; p = this.#idle.pop()) {
-      if (p.expiresAt > Date.now()) return p;
-      this.#inflight.add(this.#destroy(p, 'max-lifetime'));
-    }
-    return undefined;
+    return this.#idle.take((expired) => this.#discard(expired, 'max-lifetime'));
   }
 
   /** Idle containers to waiters, oldest waiter first; then creates for the waiters still uncovered. */
@@ -223,55 +194,33 @@ export class Pool extends EventEmitter implements LeaseOwner, AsyncDisposable {
     while (this.#waiters.length > 0) {
       const p = this.#takeIdle();
       if (!p) break;
-      this.#waiters.deliver(this.#lend(p));
+      this.#waiters.deliver(this.#leases.lend(p, this));
     }
-    while (!this.#closing && this.#waiters.length > this.#creating && this.#total() < this.#opts.maxSize) void this.#spawn(); // tracked; failures are reported inside
+    while (!this.#closing && this.#waiters.length > this.#fleet.creating && this.#total() < this.#opts.maxSize) void this.#spawn(); // tracked; failures are reported inside
   }
 
-  /** A container that is ready: to the oldest waiter, else idle (above `maxIdle`: removed). */
+  /** A container that is ready (created, or checked after a release): to the oldest waiter, else idle (above `maxIdle`: removed). */
   #offer(pooled: Pooled): void {
-    if (this.#closing) return void this.#inflight.add(this.#destroy(pooled, 'shutdown'));
-    if (this.#waiters.length > 0) return void this.#waiters.deliver(this.#lend(pooled));
-    if (this.#idle.length >= this.#opts.maxIdle) return void this.#inflight.add(this.#destroy(pooled, 'max-idle'));
-    pooled.idleSince = Date.now();
+    if (this.#closing) return this.#discard(pooled, 'shutdown');
+    if (this.#waiters.length > 0) return void this.#waiters.deliver(this.#leases.lend(pooled, this));
+    if (this.#idle.length >= this.#opts.maxIdle) return this.#discard(pooled, 'max-idle');
     this.#idle.push(pooled);
   }
 
   /** Starts one create; resolves true when it succeeded. Its container is offered whatever happened to the acquire that asked for it. */
   #spawn(): Promise<boolean> {
-    this.#creating++;
-    const { container, ...rest } = this.#opts;
-    const labels = { ...rest.labels, [POOL_LABELS.pool]: rest.name, [POOL_LABELS.config]: this.#hash };
-    const task = this.#sem
-      .run(() =>
-        createNewContainer({
-          ...container,
-          image: rest.image,
-          labels,
-          engine: this.#engine,
-          ...(rest.command ? { command: rest.command } : {}),
-          ...(rest.network ? { network: rest.network.name } : {}),
-        }),
-      )
-      .then(async (c) => {
-        const pooled = this.#pooled(c);
-        await pooled.warm();
-        return pooled;
-      })
+    const task = this.#fleet
+      .create()
       .then(
         (pooled) => {
-          this.#creating--;
-          this.#created++;
           this.emit('create', { containerId: pooled.container.id, adopted: false });
           this.#offer(pooled);
           return true;
         },
-        (err: unknown) => {
-          this.#creating--;
-          const e = new PoolError('POOL_CREATE_FAILED', `pool ${this.name}: creating a container failed: ${(err as Error).message}`, { cause: err });
-          this.#report(e);
+        (err: PoolError) => {
+          this.report(err);
           // An acquire that counted on this create would otherwise wait out its timeout: fail the oldest now.
-          if (this.#waiters.length > this.#creating) this.#waiters.failFirst(e);
+          if (this.#waiters.length > this.#fleet.creating) this.#waiters.failFirst(err);
           return false;
         },
       )
@@ -281,31 +230,12 @@ export class Pool extends EventEmitter implements LeaseOwner, AsyncDisposable {
   }
 
   #giveBack(lease: Lease, destroy: boolean): Promise<void> {
-    const pooled = this.#leases.get(lease);
-    if (!pooled) {
-      if (this.#revoked.has(lease)) return Promise.resolve(); // destroyed by a forced shutdown: nothing left to do
-      return Promise.reject(new PoolError('POOL_INVALID_RELEASE', `this lease is not out from pool ${this.name} (released twice, or another pool's)`));
-    }
-    this.#leases.delete(lease);
-    this.#returning++;
-    const task = (async () => {
-      let ok = false;
-      try {
-        const reason = destroy ? 'lease-destroy' : this.#retireReason(pooled);
-        if (reason) return await this.#destroy(pooled, reason);
-        if (!(await pooled.reset())) return await this.#destroy(pooled, pooled.tainted ? 'tainted' : 'failed-check');
-        ok = true;
-      } finally {
-        this.#returning--;
-        if (ok) {
-          this.emit('release', { containerId: pooled.container.id });
-          this.#offer(pooled);
-        }
-        this.#changed();
-      }
-    })();
-    this.#inflight.add(task);
-    return task;
+    const pooled = this.#leases.close(lease); // from here on a second release is refused
+    if (pooled === 'revoked') return Promise.resolve(); // destroyed by a forced shutdown: nothing left to do
+    if (!pooled) return Promise.reject(new PoolError('POOL_INVALID_RELEASE', `this lease is not out from pool ${this.name} (released twice, or another pool's)`));
+    if (destroy) return this.#remove(pooled, 'lease-destroy');
+    this.#checks.start(pooled, this.#retireReason(pooled));
+    return Promise.resolve();
   }
 
   #retireReason(pooled: Pooled): DestroyReason | undefined {
@@ -315,111 +245,57 @@ export class Pool extends EventEmitter implements LeaseOwner, AsyncDisposable {
     return undefined;
   }
 
-  async #destroy(pooled: Pooled, reason: DestroyReason): Promise<void> {
-    try {
-      await this.#sem.run(() => pooled.container.shutdown({ force: true }));
-    } catch (err) {
-      this.#report(new PoolError('POOL_ENGINE_ERROR', `pool ${this.name}: removing ${pooled.container.name} failed: ${(err as Error).message}`, { cause: err }));
-    }
-    this.#destroyed++;
-    this.emit('destroy', { containerId: pooled.container.id, reason });
+  /** A release check ended: the container goes to the oldest waiter or idle, or is removed (also when idle is full). */
+  #checked({ pooled, reason, checkMs }: CheckOutcome): void {
+    const full = this.#waiters.length === 0 && this.#idle.length >= this.#opts.maxIdle;
+    const why = reason ?? (this.#closing ? 'shutdown' : full ? 'max-idle' : undefined);
+    this.emit('release', { containerId: pooled.container.id, reused: why === undefined, ...(why ? { reason: why } : {}), checkMs });
+    if (why) return void this.#remove(pooled, why);
+    this.#offer(pooled);
+    this.#changed();
   }
 
-  /** After any change of counts: serve waiters, wake a shutdown that waits for leases, top up. */
+  /** Removes a lease's container, counted against `maxSize` until it is gone. */
+  #remove(pooled: Pooled, reason: DestroyReason): Promise<void> {
+    const task = this.#fleet.destroy(pooled, reason, true).finally(() => this.#changed());
+    this.#inflight.add(task);
+    return task;
+  }
+
+  /** Removes a container in the background (tracked: shutdown waits for it). */
+  #discard(pooled: Pooled, reason: DestroyReason): void {
+    this.#inflight.add(this.#fleet.destroy(pooled, reason));
+  }
+
+  /** After any change of counts: serve waiters, top up. */
   #changed(): void {
-    if (this.#closing) {
-      if (this.#leases.size === 0 && this.#returning === 0) this.#drained?.();
-      return;
-    }
-    this.#dispatch();
-    if (!this.#refilling && this.#failures === 0 && this.#idle.length + this.#creating < this.#opts.minIdle) this.#scheduleRefill(0);
-  }
-
-  #scheduleRefill(delayMs: number): void {
     if (this.#closing) return;
-    clearTimeout(this.#refillTimer);
-    this.#refillTimer = setTimeout(() => void this.#refill(), delayMs);
+    this.#dispatch();
+    // A round now only when it could create: below minIdle AND below maxSize (not a timer per change of a busy pool).
+    if (this.#idle.length + this.#fleet.creating < this.#opts.minIdle && this.#total() < this.#opts.maxSize) this.#refill.kick();
   }
 
-  /** One refill round: trim, top up to `minIdle`, schedule the next (backing off while the engine fails). */
-  async #refill(): Promise<void> {
-    this.#refillTimer = undefined;
-    if (this.#closing || this.#refilling) return;
-    this.#refilling = true;
-    let failed = false;
-    try {
-      this.#trim();
-      const want = Math.min(this.#opts.minIdle - this.#idle.length - this.#creating, this.#opts.maxSize - this.#total());
-      const results = await Promise.all(Array.from({ length: Math.max(0, want) }, () => this.#spawn()));
-      failed = results.includes(false);
-    } finally {
-      this.#refilling = false;
-    }
-    this.#failures = failed ? this.#failures + 1 : 0;
-    const { refillIntervalMs, maxBackoffMs } = this.#opts;
-    this.#scheduleRefill(failed ? Math.min(refillIntervalMs * 2 ** this.#failures, maxBackoffMs) : refillIntervalMs);
-  }
-
-  /** Removes idle containers past their lifetime, and (oldest first) past `idleTimeoutMs` down to `minIdle`. */
-  #trim(): void {
-    const now = Date.now();
-    for (const p of this.#idle.filter((q) => q.expiresAt <= now)) {
-      this.#idle.splice(this.#idle.indexOf(p), 1);
-      this.#inflight.add(this.#destroy(p, 'max-lifetime'));
-    }
-    const { idleTimeoutMs, minIdle } = this.#opts;
-    if (idleTimeoutMs === undefined) return;
-    while (this.#idle.length > minIdle && this.#idle[0]!.idleSince + idleTimeoutMs <= now) {
-      this.#inflight.add(this.#destroy(this.#idle.shift()!, 'idle-timeout'));
-    }
+  /** One refill round: trim, then top up to `minIdle`; false when a create failed (the loop backs off). */
+  async #refillRound(): Promise<boolean> {
+    if (this.#closing) return true;
+    const { idleTimeoutMs, minIdle, maxSize } = this.#opts;
+    this.#idle.trim(idleTimeoutMs, minIdle, (p, reason) => this.#discard(p, reason));
+    const want = Math.min(minIdle - this.#idle.length - this.#fleet.creating, maxSize - this.#total());
+    const results = await Promise.all(Array.from({ length: Math.max(0, want) }, () => this.#spawn()));
+    return !results.includes(false);
   }
 
   async #close(signal: AbortSignal | undefined): Promise<void> {
-    clearTimeout(this.#refillTimer);
-    this.#refillTimer = undefined;
+    this.#refill.stop();
     this.#waiters.failAll(new PoolError('POOL_SHUTDOWN', `pool ${this.name} is shutting down`));
-    await this.#leasesBack(signal);
-    for (const [lease, pooled] of this.#leases) {
-      this.#leases.delete(lease);
-      this.#revoked.add(lease);
-      this.#inflight.add(this.#destroy(pooled, 'shutdown'));
-    }
-    for (const p of this.#idle.splice(0)) this.#inflight.add(this.#destroy(p, 'shutdown'));
+    this.#checks.cancelAll('shutdown'); // no use finishing them: their containers are removed
+    await this.#leases.empty(signal);
+    for (const pooled of this.#leases.revokeAll()) this.#discard(pooled, 'shutdown');
+    for (const p of this.#idle.takeAll()) this.#discard(p, 'shutdown');
     await this.#inflight.settled();
-    try {
-      // The net under it all: anything still labelled with this pool's name (a create the engine finished late...).
-      for (const c of await listPoolContainers(this.#engine, this.#sem, this.name)) await removeById(this.#engine, this.#sem, c.Id);
-    } catch (err) {
-      this.#report(new PoolError('POOL_ENGINE_ERROR', `pool ${this.name}: final sweep failed: ${(err as Error).message}`, { cause: err }));
-    }
-    if (this.#opts.network?.remove) {
-      await removeNetwork(this.#engine, this.#sem, this.#opts.network.name).catch((err: unknown) => {
-        this.#report(new PoolError('POOL_ENGINE_ERROR', `pool ${this.name}: removing network ${this.#opts.network?.name} failed: ${(err as Error).message}`, { cause: err }));
-      });
-    }
+    await sweep(this.#engine, this.#sem, this.name).catch((err: PoolError) => this.report(err)); // the net under it all
+    const { network } = this.#opts;
+    if (network?.remove) await removeNetwork(this.#engine, this.#sem, network.name, this.name).catch((err: PoolError) => this.report(err));
     if (this.#ownsEngine) await this.#engine.close();
-  }
-
-  #leasesBack(signal: AbortSignal | undefined): Promise<void> {
-    if ((this.#leases.size === 0 && this.#returning === 0) || signal?.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        signal?.removeEventListener('abort', done);
-        this.#drained = undefined;
-        resolve();
-      };
-      this.#drained = done;
-      signal?.addEventListener('abort', done, { once: true });
-    });
-  }
-
-  #report(err: Error): void {
-    try {
-      this.#opts.onError?.(err);
-    } catch {
-      // A throwing onError must not break the pool.
-    }
-    if (this.listenerCount('error') > 0) this.emit('error', err);
-    else if (!this.#opts.onError) process.emitWarning(err.message, { type: 'PocketdockPoolError', code: (err as PoolError).code });
   }
 }

@@ -1,5 +1,5 @@
 import type { Command, Container, ExecResult, RunOptions, Session } from '@pocketdock/container-sdk';
-import { RESET_SCRIPT } from './reset-script.js';
+import { RESET_SCRIPT, parseMainPid, quickResetScript } from './reset-script.js';
 import type { Semaphore } from './semaphore.js';
 
 /** Which way a `lease.run` went: the warm session (no new engine exec) or a normal exec. */
@@ -37,6 +37,8 @@ export class PooledContainer {
   /** A run timed out or hit its output cap: the container is removed on release, never reused. */
   tainted = false;
   #session: Session | undefined;
+  /** The quick check, once the full check found the container's main process (it keeps that one alive). */
+  #quickCheck: string | undefined;
 
   constructor(
     readonly container: Container,
@@ -44,25 +46,38 @@ export class PooledContainer {
     private readonly settings: PooledSettings,
   ) {}
 
-  /** Opens the warm session (one exec, through the engine-op limit); a failure leaves the exec path in charge. */
+  /**
+   * Opens the warm session (one exec, through the engine-op limit) and runs the full check in it once, which finds
+   * the main process for the quick checks. A failure leaves the exec path in charge.
+   */
   async warm(): Promise<void> {
     if (this.#session && !this.#session.closed) return;
     this.#session = undefined;
     try {
-      this.#session = await this.settings.sem.run(() => this.container.session({ maxOutputBytes: SESSION_MAX_OUTPUT_BYTES }));
+      const session = await this.settings.sem.run(() => this.container.session({ maxOutputBytes: SESSION_MAX_OUTPUT_BYTES }));
+      this.#session = session;
+      const r = await session.run(RESET_SCRIPT, { timeoutMs: this.settings.resetTimeoutMs });
+      this.#learnMainPid(r);
     } catch {
       // No session (image without sh, container going away...): runs and resets use execs.
     }
   }
 
-  /** Kills what the lease left running and checks the container is healthy: true when it can be reused. */
+  /**
+   * Kills what the lease left running and checks the container is healthy: true when it can be reused. In the warm
+   * session (the quick check, ~0.4 ms: no fork, no file read) when it is there, else with an exec of the full check.
+   */
   async reset(): Promise<boolean> {
     if (this.tainted) return false;
     const session = this.#session;
     if (session && !session.closed) {
       try {
-        const r = await session.run(RESET_SCRIPT, { timeoutMs: this.settings.resetTimeoutMs });
-        if (r.exitCode === 0 && !r.timedOut) return true;
+        const quick = this.#quickCheck;
+        const r = await session.run(quick ?? RESET_SCRIPT, { timeoutMs: this.settings.resetTimeoutMs });
+        if (r.exitCode === 0 && !r.timedOut) {
+          if (!quick) this.#learnMainPid(r);
+          return true;
+        }
       } catch {
         // The lease broke the session (or the container is gone): the exec below tells which.
       }
@@ -73,8 +88,13 @@ export class PooledContainer {
     } catch {
       return false; // gone or stopped
     }
-    await this.warm(); // the exec reset ended the old session's shell, if it was still there
+    await this.warm(); // the exec's check killed the old session's shell, if it was still there
     return true;
+  }
+
+  #learnMainPid(r: ExecResult): void {
+    const main = r.exitCode === 0 && !r.timedOut ? parseMainPid(r.stdout) : undefined;
+    this.#quickCheck = main === undefined ? undefined : quickResetScript(main);
   }
 
   /**
@@ -102,13 +122,16 @@ function fastPathFits(o: LeaseRunOptions): boolean {
   return o.stdin === undefined && o.signal === undefined && o.user === undefined && (o.maxOutputBytes === undefined || o.maxOutputBytes === SESSION_MAX_OUTPUT_BYTES);
 }
 
-/** `( cd; export...; cmd )` on separate lines (a trailing `#` comment in `cmd` cannot eat the `)`); undefined when env names are not shell names. */
+/**
+ * `( cd; export...; eval 'cmd' )`: the command is quoted, so no `)` or `#` in it can end the subshell early and leave
+ * the rest running in the session's own shell; undefined when env names are not shell names.
+ */
 function subshell(cmd: string, o: LeaseRunOptions): string | undefined {
   const env = Object.entries(o.env ?? {});
   if (env.some(([k]) => !ENV_NAME.test(k))) return undefined;
   const lines = ['('];
   if (o.workdir !== undefined) lines.push(`cd -- ${shQuote(o.workdir)} || exit 126`);
   for (const [k, v] of env) lines.push(`export ${k}=${shQuote(v)}`);
-  lines.push(cmd, ')');
+  lines.push(`eval ${shQuote(cmd)}`, ')');
   return lines.join('\n');
 }

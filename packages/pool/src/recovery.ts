@@ -1,7 +1,8 @@
 import { resumeContainer } from '@pocketdock/container-sdk';
 import type { Container } from '@pocketdock/container-sdk';
 import type { EngineClient } from '@pocketdock/engine-socket';
-import { POOL_LABELS } from './reset-script.js';
+import { PoolError } from './errors.js';
+import { POOL_LABELS } from './labels.js';
 import type { Semaphore } from './semaphore.js';
 
 interface Summary {
@@ -46,4 +47,16 @@ export async function recover(engine: EngineClient, sem: Semaphore, name: string
     removed++;
   }
   return { adopted, removed };
+}
+
+/**
+ * Removes every container still labelled with pool `name`: the last step of a shutdown (a create the engine finished
+ * late...). A failure -> `POOL_ENGINE_ERROR`.
+ */
+export async function sweep(engine: EngineClient, sem: Semaphore, name: string): Promise<void> {
+  try {
+    for (const c of await listPoolContainers(engine, sem, name)) await removeById(engine, sem, c.Id);
+  } catch (err) {
+    throw new PoolError('POOL_ENGINE_ERROR', `pool ${name}: final sweep failed: ${(err as Error).message}`, { cause: err });
+  }
 }

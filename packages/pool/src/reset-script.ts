@@ -1,32 +1,56 @@
+// The release check, as `sh` text. Both scripts run (as root) straight in the shell that reads them: the warm
+// session's `sh` (no subshell: a fork costs more than the rest of the check) or an exec's `sh -c`. They keep PID 1
+// (the init process), the container's main process and that shell (`$$`), SIGKILL every other process a lease left
+// behind (detached, orphaned or a background job), and `unset` their variables, so nothing of them is left for the
+// next lease's commands. Only shell builtins: `read` of /proc files goes byte by byte in busybox's sh (~0.3 ms per
+// process), so the quick check reads none.
+
 /**
- * Run (as root) on every release, in a subshell (so it can run inside the warm session without ending it): keeps
- * PID 1 (the init process), the container's main process (the lowest-numbered child of PID 1: it was started
- * first), the shell that runs it (`$$`: the session's shell or the exec's) and the subshell itself, and SIGKILLs
- * everything else a lease left behind, detached or orphaned. Exit 3 when the main process is missing (the
- * container is not healthy). Needs `sh`, `ls`, `grep`, `sort` and `kill` in the image (busybox has them).
+ * The full check: finds the main process (the lowest-numbered live child of PID 1: it was started first; a lease's
+ * orphans are reparented to PID 1 too, later), kills the rest, and prints the main process's PID. Exit 1 (and a
+ * message on stderr) when there is no main process. Run when a container joins the pool, and on the exec path.
  */
 export const RESET_SCRIPT = [
-  '(',
-  'read -r me _ < /proc/self/stat',
-  "pids=$(ls /proc | grep -E '^[0-9]+$' | sort -n)",
-  'main=',
-  'for p in $pids; do',
-  '  [ "$p" = 1 ] && continue',
-  "  if grep -q '^PPid:[[:space:]]*1$' /proc/$p/status 2>/dev/null; then main=$p; break; fi",
+  '__pd_m= __pd_k=',
+  'for __pd_f in /proc/[0-9]*; do',
+  '  __pd_p=${__pd_f#/proc/}',
+  '  case $__pd_p in 1|"$$") continue;; esac',
+  '  read -r __pd_s 2>/dev/null <"$__pd_f/stat" || continue',
+  // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so cut after its last ") ".
+  '  __pd_s=${__pd_s##*) }',
+  '  case $__pd_s in Z*) continue;; esac',
+  '  __pd_s=${__pd_s#* }',
+  '  if [ "${__pd_s%% *}" = 1 ] && { [ -z "$__pd_m" ] || [ "$__pd_p" -lt "$__pd_m" ]; }; then',
+  '    __pd_k="$__pd_k $__pd_m" __pd_m=$__pd_p',
+  '  else',
+  '    __pd_k="$__pd_k $__pd_p"',
+  '  fi',
   'done',
-  "[ -n \"$main\" ] || { echo 'pool reset: no main process' >&2; exit 3; }",
-  'for p in $pids; do',
-  '  case "$p" in 1|"$$"|"$me"|"$main") continue;; esac',
-  '  kill -9 "$p" 2>/dev/null',
-  'done',
-  'exit 0',
-  ')',
+  'case $__pd_k in *[0-9]*) kill -9 $__pd_k 2>/dev/null;; esac',
+  'unset __pd_k __pd_f __pd_p __pd_s',
+  "if [ -n \"$__pd_m\" ]; then echo \"$__pd_m\"; unset __pd_m; else unset __pd_m; echo 'pool reset: no main process' >&2; false; fi",
 ].join('\n');
 
-/** The labels a pool puts on its containers, besides container-sdk's own and the caller's. */
-export const POOL_LABELS = {
-  /** The pool's `name`. */
-  pool: 'pocketdock.pool',
-  /** A hash of the pool's container configuration: a restarted pool adopts only matching containers. */
-  config: 'pocketdock.pool-config',
-} as const;
+/**
+ * The quick check, once the main process is known: lists /proc (no file read), kills everything but PID 1, the main
+ * process and the shell, and fails when the main process is gone. The main process cannot be replaced while the
+ * container runs (when it ends, the init process ends and the container stops), so its PID stays right.
+ */
+export function quickResetScript(mainPid: number): string {
+  if (!Number.isSafeInteger(mainPid) || mainPid < 2) throw new RangeError(`not a main process PID: ${mainPid}`);
+  return [
+    '__pd_k=',
+    'for __pd_f in /proc/[0-9]*; do',
+    `  case \${__pd_f#/proc/} in 1|"$$"|${mainPid}) ;; *) __pd_k="$__pd_k \${__pd_f#/proc/}";; esac`,
+    'done',
+    'case $__pd_k in *[0-9]*) kill -9 $__pd_k 2>/dev/null;; esac',
+    'unset __pd_k __pd_f',
+    `[ -d /proc/${mainPid} ] || { echo 'pool reset: the main process (${mainPid}) is gone' >&2; false; }`,
+  ].join('\n');
+}
+
+/** The main process's PID from the full check's output; undefined when it printed none. */
+export function parseMainPid(stdout: string): number | undefined {
+  const text = stdout.trim();
+  return /^[0-9]+$/.test(text) ? Number(text) : undefined;
+}

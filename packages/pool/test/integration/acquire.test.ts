@@ -1,6 +1,6 @@
 import { testEngines } from '@pocketdock/testkit';
 import type { Lease } from '../../src/index.js';
-import { testPool } from './helpers.js';
+import { checksDone, nextCheck, releaseChecked, testPool } from './helpers.js';
 
 describe.each(testEngines())('pool acquire on $name', (engine) => {
   it('200 concurrent acquires against maxSize 10: strict FIFO, never handed out twice, all released', async () => {
@@ -22,8 +22,9 @@ describe.each(testEngines())('pool acquire on $name', (engine) => {
     await Promise.all(work);
     expect(served).toEqual(Array.from({ length: 200 }, (_, i) => i));
     expect(maxHeld).toBeLessThanOrEqual(10);
+    await checksDone(pool);
     const s = pool.stats();
-    expect(s).toMatchObject({ leased: 0, waiting: 0, creating: 0 });
+    expect(s).toMatchObject({ leased: 0, waiting: 0, creating: 0, checking: 0, removing: 0 });
     expect(s.created).toBeLessThanOrEqual(10);
     expect(s.idle + s.destroyed).toBe(s.created);
   }, 180_000);
@@ -31,8 +32,8 @@ describe.each(testEngines())('pool acquire on $name', (engine) => {
   it('hands out the most recently used idle container first', async () => {
     await using pool = await testPool(engine, { maxSize: 2 });
     const [a, b] = await Promise.all([pool.acquire(), pool.acquire()]);
-    await a.release();
-    await b.release();
+    expect(await releaseChecked(pool, a)).toMatchObject({ reused: true });
+    expect(await releaseChecked(pool, b)).toMatchObject({ reused: true });
     await using again = await pool.acquire();
     expect(again.container.id).toBe(b.container.id);
   }, 60_000);
@@ -65,9 +66,15 @@ describe.each(testEngines())('pool acquire on $name', (engine) => {
     await using other = await testPool(engine, { maxSize: 1 });
     const lease: Lease = await pool.acquire();
     await expect(other.release(lease)).rejects.toMatchObject({ code: 'POOL_INVALID_RELEASE' });
-    await lease.release();
+    const checked = nextCheck(pool, lease.container.id);
+    const first = lease.release();
+    const second = lease.release(); // while the first one's check runs
+    expect(pool.stats()).toMatchObject({ checking: 1, leased: 0, idle: 0 });
+    await first;
+    await expect(second).rejects.toMatchObject({ code: 'POOL_INVALID_RELEASE' });
+    expect(await checked).toMatchObject({ reused: true });
     await expect(lease.release()).rejects.toMatchObject({ code: 'POOL_INVALID_RELEASE' });
-    expect(pool.stats()).toMatchObject({ idle: 1, leased: 0 });
+    expect(pool.stats()).toMatchObject({ idle: 1, leased: 0, checking: 0 });
     const [a, b] = await Promise.all([pool.acquire(), pool.acquire()]);
     expect(a.container.id).not.toBe(b.container.id);
     await Promise.all([a.release(), b.release()]);

@@ -1,6 +1,7 @@
 import { testEngines } from '@pocketdock/testkit';
 import type { DestroyReason } from '../../src/index.js';
-import { testPool } from './helpers.js';
+import { once } from 'node:events';
+import { releaseChecked, testPool } from './helpers.js';
 
 describe.each(testEngines())('lease.run fast path on $name', (engine) => {
   it('runs each command in its own subshell of the warm session: cwd and env do not leak; stdout and stderr apart', async () => {
@@ -13,6 +14,14 @@ describe.each(testEngines())('lease.run fast path on $name', (engine) => {
     expect(b.stdout).toContain('LEAK=\n');
     expect(await lease.run('echo out; echo err >&2; exit 3')).toMatchObject({ path: 'session', stdout: 'out\n', stderr: 'err\n', exitCode: 3, ok: false });
     expect(await lease.run('echo "$X"; pwd # a comment', { env: { X: 'it works' }, workdir: '/tmp' })).toMatchObject({ path: 'session', stdout: 'it works\n/tmp\n' });
+  }, 60_000);
+
+  it('a command cannot break out of its subshell (a ")" in it does not end the subshell early)', async () => {
+    await using pool = await testPool(engine, { maxSize: 1 });
+    await using lease = await pool.acquire();
+    const escape = await lease.run('true\n)\ncd /tmp\nexport LEAK=1\n(\ntrue');
+    expect((await lease.run('pwd; echo "LEAK=$LEAK"')).stdout).toBe('/\nLEAK=\n');
+    expect(escape).toMatchObject({ path: 'session', ok: false }); // a syntax error, inside the subshell
   }, 60_000);
 
   it('is fast: no new engine exec per command', async () => {
@@ -43,7 +52,9 @@ describe.each(testEngines())('lease.run fast path on $name', (engine) => {
     const r = await lease.run('echo before; sleep 30', { timeoutMs: 300 });
     expect(r).toMatchObject({ path: 'session', timedOut: true, stdout: 'before\n', ok: false });
     expect(r.durationMs).toBeLessThan(5_000);
-    await lease.release();
+    const removed = once(pool, 'destroy');
+    expect(await releaseChecked(pool, lease)).toMatchObject({ reused: false, reason: 'tainted' });
+    await removed;
     expect(reasons).toEqual(['tainted']);
     await expect(lease.run('true')).rejects.toMatchObject({ code: 'POOL_LEASE_ENDED' });
   }, 60_000);
@@ -56,7 +67,9 @@ describe.each(testEngines())('lease.run fast path on $name', (engine) => {
     const r = await lease.run('yes', { maxOutputBytes: 100 });
     expect(r).toMatchObject({ truncated: true, ok: false });
     expect(r.stdout).toHaveLength(100);
-    await lease.release();
+    const removed = once(pool, 'destroy');
+    expect(await releaseChecked(pool, lease)).toMatchObject({ reused: false, reason: 'tainted' });
+    await removed;
     expect(reasons).toEqual(['tainted']);
   }, 60_000);
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rawJson, testLabels } from '@pocketdock/testkit';
 import type { TestEngine } from '@pocketdock/testkit';
 import { POOL_LABELS, createPool } from '../../src/index.js';
-import type { Pool, PoolOptions } from '../../src/index.js';
+import type { Lease, Pool, PoolOptions, ReleaseInfo } from '../../src/index.js';
 
 export const IMAGE = 'pocketdock/busybox:test';
 
@@ -32,4 +32,36 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs =
     if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** The outcome of the next release check of `containerId` (the pool's `release` event). Call it before releasing. */
+export function nextCheck(pool: Pool, containerId: string): Promise<ReleaseInfo> {
+  return new Promise((resolve) => {
+    const listener = (info: ReleaseInfo): void => {
+      if (info.containerId !== containerId) return;
+      pool.off('release', listener);
+      resolve(info);
+    };
+    pool.on('release', listener);
+  });
+}
+
+/** Releases `lease` and waits for its container's check: the outcome. */
+export async function releaseChecked(pool: Pool, lease: Lease): Promise<ReleaseInfo> {
+  const checked = nextCheck(pool, lease.container.id);
+  await lease.release();
+  return checked;
+}
+
+/** Resolves once no release check is running (at once when none is). */
+export function checksDone(pool: Pool): Promise<void> {
+  if (pool.stats().checking === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const listener = (): void => {
+      if (pool.stats().checking > 0) return;
+      pool.off('release', listener);
+      resolve();
+    };
+    pool.on('release', listener);
+  });
 }

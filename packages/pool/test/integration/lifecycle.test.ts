@@ -2,7 +2,7 @@ import { createNewContainer } from '@pocketdock/container-sdk';
 import { rawRequest, testEngines, testLabels } from '@pocketdock/testkit';
 import { POOL_LABELS, configHash } from '../../src/index.js';
 import type { DestroyReason } from '../../src/index.js';
-import { IMAGE, poolContainers, testPool, until } from './helpers.js';
+import { IMAGE, checksDone, poolContainers, releaseChecked, testPool, until } from './helpers.js';
 
 describe.each(testEngines())('pool lifecycle on $name', (engine) => {
   it('labels every container with the pool name and configuration hash', async () => {
@@ -19,9 +19,9 @@ describe.each(testEngines())('pool lifecycle on $name', (engine) => {
     pool.on('destroy', ({ reason }) => reasons.push(reason));
     const lease = await pool.acquire();
     await rawRequest({ socketPath: engine.socketPath, method: 'POST', path: `/v1.41/containers/${lease.container.id}/kill` });
-    await lease.release();
+    expect(await releaseChecked(pool, lease)).toMatchObject({ reused: false, reason: 'failed-check' });
+    await using next = await pool.acquire({ timeoutMs: 20_000 }); // made once the dead one is removed (maxSize 1)
     expect(reasons).toEqual(['failed-check']);
-    await using next = await pool.acquire({ timeoutMs: 20_000 });
     expect(next.container.id).not.toBe(lease.container.id);
     expect((await next.container.run('echo ok')).stdout).toBe('ok\n');
   }, 60_000);
@@ -63,6 +63,7 @@ describe.each(testEngines())('pool lifecycle on $name', (engine) => {
     await using pool = await testPool(engine, { minIdle: 1, maxIdle: 3, maxSize: 3, idleTimeoutMs: 300, refillIntervalMs: 100 });
     const leases = await Promise.all([pool.acquire(), pool.acquire(), pool.acquire()]);
     await Promise.all(leases.map((l) => l.release()));
+    await checksDone(pool);
     expect(pool.stats().idle).toBe(3);
     await until(() => pool.stats().idle === 1 && pool.stats().destroyed === 2);
     expect(await poolContainers(engine, pool.name)).toHaveLength(1);

@@ -1,0 +1,7 @@
+/** The labels a pool puts on its containers, besides container-sdk's own and the caller's. */
+export const POOL_LABELS = {
+  /** The pool's `name`. */
+  pool: 'pocketdock.pool',
+  /** A hash of the pool's container configuration: a restarted pool adopts only matching containers. */
+  config: 'pocketdock.pool-config',
+} as const;
