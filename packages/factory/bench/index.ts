@@ -18,6 +18,12 @@ const ROUND_TRIPS = Number(process.env['BENCH_ROUND_TRIPS'] ?? 10_000);
 const BROADCAST_CLIENTS = 100;
 const BROADCAST_MESSAGES = Number(process.env['BENCH_BROADCAST'] ?? 2_000);
 const BATCH = 256;
+// Untimed traffic before each timed run, so that every variant is measured with its code compiled (each scenario
+// starts a fresh server process): messages pipelined, broadcast messages, round trips.
+const WARMUP_PIPELINED = Number(process.env['BENCH_WARMUP'] ?? 50_000);
+const WARMUP_BROADCAST = Math.ceil(WARMUP_PIPELINED / 250);
+const WARMUP_ROUND_TRIPS = 1_000;
+// BENCH_WARMUP=0 measures as this benchmark did before it had warm-ups (the round trips always had theirs).
 
 interface Peer {
   child: ChildProcess;
@@ -65,12 +71,16 @@ const now = (): number => Number(process.hrtime.bigint()) / 1e3; // microseconds
 async function pipelined(variant: Variant, transport: Transport, dir: string): Promise<number> {
   const peer = await startPeer(variant, transport, 'sink', dir);
   const client = await openClient(variant, transport, peer.address, dir);
-  try {
-    peer.request({ type: 'expect', count: PIPELINED });
+  const send = async (from: number, count: number): Promise<void> => {
+    peer.request({ type: 'expect', count: from + count }); // the peer counts from its start
     const sunk = peer.next('sunk');
-    const start = now();
-    for (let i = 0; i < PIPELINED; i += BATCH) await client.sendBatch(i, Math.min(BATCH, PIPELINED - i));
+    for (let i = 0; i < count; i += BATCH) await client.sendBatch(from + i, Math.min(BATCH, count - i));
     await sunk;
+  };
+  try {
+    if (WARMUP_PIPELINED > 0) await send(0, WARMUP_PIPELINED);
+    const start = now();
+    await send(WARMUP_PIPELINED, PIPELINED);
     return PIPELINED / ((now() - start) / 1e6);
   } finally {
     await client.close();
@@ -91,7 +101,7 @@ async function roundTrips(variant: Variant, transport: Transport, dir: string): 
     return now() - start;
   };
   try {
-    for (let i = 0; i < 1_000; i++) await once(i); // warm-up
+    for (let i = 0; i < WARMUP_ROUND_TRIPS; i++) await once(i);
     const samples: number[] = [];
     for (let i = 0; i < ROUND_TRIPS; i++) samples.push(await once(i));
     samples.sort((a, b) => a - b);
@@ -108,15 +118,21 @@ async function broadcast(variant: Variant, transport: Transport, dir: string): P
   try {
     for (let i = 0; i < BROADCAST_CLIENTS; i++) clients.push(await openClient(variant, transport, peer.address, dir));
     await new Promise((resolve) => setTimeout(resolve, 200)); // let the server register every client
-    const expected = BROADCAST_CLIENTS * BROADCAST_MESSAGES;
     let delivered = 0;
-    const done = new Promise<void>((resolve) => {
-      for (const c of clients) c.onMessage(() => ++delivered === expected && resolve());
-    });
+    let expected = 0;
+    let done: () => void = () => undefined;
+    for (const c of clients) c.onMessage(() => ++delivered === expected && done());
+    const run = (count: number): Promise<void> =>
+      new Promise<void>((resolve) => {
+        delivered = 0;
+        expected = BROADCAST_CLIENTS * count;
+        done = resolve;
+        peer.request({ type: 'broadcast', count });
+      });
+    if (WARMUP_BROADCAST > 0) await run(WARMUP_BROADCAST);
     const start = now();
-    peer.request({ type: 'broadcast', count: BROADCAST_MESSAGES });
-    await done;
-    return expected / ((now() - start) / 1e6);
+    await run(BROADCAST_MESSAGES);
+    return (BROADCAST_CLIENTS * BROADCAST_MESSAGES) / ((now() - start) / 1e6);
   } finally {
     await Promise.all(clients.map((c) => c.close()));
     await peer.stop();
@@ -152,7 +168,8 @@ async function main(): Promise<void> {
   console.log(`message: ${DATA_BYTES}-byte msgpack payload (${FLOOR_FRAME.length} bytes framed), data map ~64 bytes`);
   console.log(
     `per round: pipelined ${fmt(PIPELINED)} msgs, ${fmt(ROUND_TRIPS)} round trips, broadcast ${fmt(BROADCAST_MESSAGES)} msgs to ` +
-      `${BROADCAST_CLIENTS} clients; ${ROUNDS} rounds, variants interleaved; median (min - max)\n`,
+      `${BROADCAST_CLIENTS} clients, each after an untimed warm-up (${fmt(WARMUP_PIPELINED)} msgs, ${fmt(WARMUP_ROUND_TRIPS)} ` +
+      `round trips, ${fmt(WARMUP_BROADCAST)} broadcasts); ${ROUNDS} rounds, variants interleaved; median (min - max)\n`,
   );
   const only = process.env['BENCH_ONLY']?.split(',');
   const transports = (['unix', 'tcp'] as const).filter((t) => only === undefined || only.includes(t));
