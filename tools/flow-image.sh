@@ -21,6 +21,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=lib/rootfs.sh
 source tools/lib/rootfs.sh
+# shellcheck source=lib/engine-cli.sh
+source tools/lib/engine-cli.sh
 
 ENGINES="${POCKETDOCK_ENGINES:-docker podman}"
 FLOW_IMAGE=pocketdock/node-flow:test
@@ -30,14 +32,6 @@ FORCE=0
 
 log() { printf '[flow-image] %s\n' "$*" >&2; }
 die() { printf '[flow-image] error: %s\n' "$*" >&2; exit 1; }
-
-# engine_cli NAME -> the command that talks to that engine
-engine_cli() {
-  case $1 in
-    docker) echo "docker --host unix:///var/run/docker.sock" ;;
-    podman) echo "podman" ;;
-  esac
-}
 
 image_version() {
   $(engine_cli "$1") image inspect --format '{{ index .Config.Labels "pocketdock.image-version" }}' "$FLOW_IMAGE" \

@@ -14,6 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=lib/rootfs.sh
 source tools/lib/rootfs.sh
+# shellcheck source=lib/engine-cli.sh
+source tools/lib/engine-cli.sh
 
 ENGINES="${POCKETDOCK_ENGINES:-docker podman}"
 BUSYBOX_IMAGE=pocketdock/busybox:test
@@ -23,14 +25,6 @@ FORCE=0
 
 log() { printf '[images] %s\n' "$*" >&2; }
 die() { printf '[images] error: %s\n' "$*" >&2; exit 1; }
-
-# engine_cli NAME -> the command that talks to that engine
-engine_cli() {
-  case $1 in
-    docker) echo "docker --host unix:///var/run/docker.sock" ;;
-    podman) echo "podman" ;;
-  esac
-}
 
 has_image() {
   [ "$($(engine_cli "$1") image inspect --format '{{ index .Config.Labels "pocketdock.image-version" }}' "$2" 2>/dev/null)" = "$IMAGE_VERSION" ]

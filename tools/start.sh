@@ -3,6 +3,8 @@
 # and flow images) and report what is running, with versions and socket paths.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=lib/engine-cli.sh
+source tools/lib/engine-cli.sh
 
 bash tools/setup.sh
 
@@ -12,10 +14,7 @@ bash tools/engines.sh status
 echo
 echo "pocketdock: images"
 for e in docker podman; do
-  case $e in
-    docker) cli="docker --host unix:///var/run/docker.sock" ;;
-    podman) cli="podman" ;;
-  esac
+  cli=$(engine_cli "$e")
   for image in pocketdock/busybox:test pocketdock/node-flow:test; do
     $cli image inspect "$image" --format "$e  $image  {{.Id}}  {{.Size}} bytes" 2>/dev/null || echo "$e  $image  MISSING"
   done
