@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { createNewContainer, destroyContainer, openContainer, resumeContainer, stopContainer } from '@pocketdock/container-sdk';
+import { createNewContainer, destroyContainer, listContainers, openContainer, resumeContainer, stopContainer } from '@pocketdock/container-sdk';
 import type { EngineClient } from '@pocketdock/engine-socket';
 import { FLOW_SOCKET_DIR } from '@pocketdock/flow-runtime';
 import { allowedPath } from './allowed-paths.js';
@@ -18,7 +18,7 @@ import type { SocketCommunicationHandler } from './socket-communication-handler.
 import type { SystemLogger } from './system-logger.js';
 import { toFlowError } from './to-flow-error.js';
 import type { UserActivityLogger } from './user-activity-logger.js';
-import { LABEL_ENV_KEYS, LABEL_INSTANCE, LABEL_SOCKET_KEY } from './labels.js';
+import { LABEL_ENV_KEYS, LABEL_INSTANCE, LABEL_SOCKET_KEY, projectOf } from './labels.js';
 
 export interface ContainerManagerOptions {
   engine: EngineClient;
@@ -130,7 +130,7 @@ export class ContainerManager extends EventEmitter<{ status: [ContainerStatus] }
           ...(c.working_dir ? { workdir: c.working_dir } : {}),
           network: this.#o.network,
           persist: true,
-          project: `flow-manager.${this.#o.instance}`,
+          project: projectOf(this.#o.instance),
           labels: { ...this.#o.labels, [LABEL_INSTANCE]: this.#o.instance, [LABEL_SOCKET_KEY]: key, [LABEL_ENV_KEYS]: Object.keys(c.environment).join(',') },
           stopTimeoutMs: this.#o.stopTimeoutMs,
         });
@@ -319,23 +319,21 @@ export class ContainerManager extends EventEmitter<{ status: [ContainerStatus] }
 
   /** After (re)connecting to the event stream: register what is new, update what changed, forget what is gone. */
   async #resync(): Promise<void> {
-    const list = await this.#o.engine.json<Array<{ Id: string; State: string; Labels?: Record<string, string> | null }>>({
-      path: '/containers/json',
-      query: { all: true, filters: { label: [`${LABEL_INSTANCE}=${this.#o.instance}`] } },
-    });
+    // container-sdk's listing: managed containers of this instance's project, re-filtered on our side too.
+    const list = await listContainers({ engine: this.#o.engine, project: projectOf(this.#o.instance) });
     const seen = new Set<string>();
     for (const c of list) {
-      if (c.Labels?.[LABEL_INSTANCE] !== this.#o.instance) continue; // an ignored filter never widens what we touch
-      seen.add(c.Id);
-      const known = this.#records.get(c.Id);
+      if (c.labels[LABEL_INSTANCE] !== this.#o.instance) continue;
+      seen.add(c.id);
+      const known = this.#records.get(c.id);
       try {
         if (known) await this.#refreshState(known);
         else {
-          const r = await this.#register(c.Id);
+          const r = await this.#register(c.id);
           this.#o.logger.info({ container_id: r.id, name: r.name, state: r.state }, 'recovered container');
         }
       } catch (err) {
-        this.#o.logger.warn({ err, container_id: c.Id }, 'could not recover container');
+        this.#o.logger.warn({ err, container_id: c.id }, 'could not recover container');
       }
     }
     for (const r of [...this.#records.values()]) if (!seen.has(r.id)) await this.#forget(r);

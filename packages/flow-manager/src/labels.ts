@@ -4,3 +4,6 @@ export const LABEL_INSTANCE = 'pocketdock.flow-manager';
 export const LABEL_SOCKET_KEY = 'pocketdock.flow.socket-key';
 /** The names (never the values) of the environment the payload gave, comma-separated. */
 export const LABEL_ENV_KEYS = 'pocketdock.flow.env-keys';
+
+/** The container-sdk project of an instance's containers (`pocketdock.project`): how they are listed. */
+export const projectOf = (instance: string): string => `flow-manager.${instance}`;

@@ -104,12 +104,7 @@ export class SocketCommunicationHandler extends EventEmitter<SocketHandlerEvents
     server.on('disconnect', () => {
       if (server.getConnectedClients().length > 0) return;
       // A flow that went away will not answer: its pending requests fail now, not at their timeout.
-      const lost = new FlowManagerError('FM_FLOW_NOT_CONNECTED', `the flow in ${id} disconnected before answering`, { details: { container_id: id } });
-      for (const p of channel.pending.values()) {
-        clearTimeout(p.timer);
-        p.reject(lost);
-      }
-      channel.pending.clear();
+      failPending(channel, new FlowManagerError('FM_FLOW_NOT_CONNECTED', `the flow in ${id} disconnected before answering`, { details: { container_id: id } }));
       this.emit('disconnected', id);
     });
     server.on('error', () => {
@@ -277,12 +272,16 @@ export class SocketCommunicationHandler extends EventEmitter<SocketHandlerEvents
   }
 }
 
-function failAll(channel: Channel, err: Error): void {
+function failPending(channel: Channel, err: Error): void {
   for (const p of channel.pending.values()) {
     clearTimeout(p.timer);
     p.reject(err);
   }
   channel.pending.clear();
+}
+
+function failAll(channel: Channel, err: Error): void {
+  failPending(channel, err);
   for (const w of channel.waiters.splice(0)) {
     clearTimeout(w.timer);
     w.reject(err);
