@@ -30,6 +30,9 @@ module.exports = function preset(dir, { integration = false, testTimeout = 30_00
     maxWorkers: 2,
     // In CI every test is named in the log, so it shows integration tests ran on docker AND podman.
     verbose: process.env.CI === 'true',
+    // The summary of failing tests after every project (Jest's default shows it only above 20 suites), and a copy
+    // of the failures in tmp/test-failures/ that tools/test.sh prints again at the end of the whole run.
+    reporters: [['default', { summaryThreshold: 0 }], path.join(__dirname, 'testkit/failure-log.cjs')],
     ...(integration
       ? {
           globalSetup: path.join(__dirname, 'testkit/global-setup.cjs'),

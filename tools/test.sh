@@ -18,6 +18,7 @@ if [ "${CI:-}" = "true" ] && [ -n "${POCKETDOCK_TEST_ENGINES:-}" ] && [ "$POCKET
 fi
 
 temp_before=$(ls -d /tmp/pocketdock-* 2>/dev/null | sort || true)
+rm -rf tmp/test-failures # tools/testkit/failure-log.cjs writes each project's failed tests there
 status=0
 npx nx run-many -t lint typecheck build test --outputStyle=static || status=$?
 
@@ -48,6 +49,12 @@ if [ -n "$new_temp" ]; then
   leaks=1
 fi
 [ "$leaks" = 0 ] && echo "[test] leak check: no test container, network or temp dir left behind" >&2
+
+# Every failed test once more, at the end, where a CI log is read from.
+if [ -d tmp/test-failures ] && [ -n "$(ls -A tmp/test-failures)" ]; then
+  echo "[test] failed tests:" >&2
+  cat tmp/test-failures/*.log >&2
+fi
 
 [ "$status" = 0 ] && [ "$leaks" = 0 ] && echo "[test] all green" >&2
 [ "$status" = 0 ] || exit "$status"

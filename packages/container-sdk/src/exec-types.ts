@@ -43,7 +43,10 @@ export interface RunOptions {
   encoding?: 'utf8' | 'buffer';
   /** Detached processes: ring-buffer size per stream; default 1 MiB. */
   bufferBytes?: number;
+  /** Detached processes only: called with each piece of stdout as it arrives. */
   onStdout?: (data: string) => void;
+  /** Detached processes only: called with each piece of stderr as it arrives. */
   onStderr?: (data: string) => void;
+  /** Detached processes only: called once with the result when the process ends. */
   onExit?: (result: ExecResult) => void;
 }

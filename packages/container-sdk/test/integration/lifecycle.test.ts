@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { rawJson, rawRequest, testEngines } from '@pocketdock/testkit';
 import { LABELS, createNewContainer } from '../../src/index.js';
-import { sandbox } from './helpers.js';
+import { sandbox, untilRunning } from './helpers.js';
 
 interface Inspect {
   Name: string;
@@ -58,7 +58,7 @@ describe.each(testEngines())('container lifecycle on $name', (engine) => {
     await using a = await sandbox(engine);
     await using b = await sandbox(engine);
     const pending = a.run('sleep 308');
-    await new Promise((r) => setTimeout(r, 200));
+    await untilRunning(a, 'sleep 308');
     await rawRequest({ socketPath: engine.socketPath, method: 'POST', path: `/v1.41/containers/${a.id}/kill` });
     const r = await pending;
     expect(r.ok).toBe(false);
@@ -74,7 +74,9 @@ describe.each(testEngines())('container lifecycle on $name', (engine) => {
     const t0 = performance.now();
     await Promise.all([c.shutdown(), c.shutdown()]);
     const ms = performance.now() - t0;
-    expect(ms).toBeLessThan(1000);
+    // Not held up by the open session, stream and process: a removal, far below the 2 s graceful stop (plus the
+    // session's own 2 s) that a shutdown waiting on them would take; 1 s was too tight for Podman on a loaded CI.
+    expect(ms).toBeLessThan(2000);
     expect(await exists(c.id)).toBe(false);
     expect(p.isRunning()).toBe(false);
     expect(s.closed).toBe(true);

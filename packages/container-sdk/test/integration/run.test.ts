@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { testEngines } from '@pocketdock/testkit';
 import type { Container } from '../../src/index.js';
-import { processes, sandbox } from './helpers.js';
+import { processes, sandbox, untilRunning } from './helpers.js';
 
 describe.each(testEngines())('run() on $name', (engine) => {
   let c: Container;
@@ -51,16 +51,20 @@ describe.each(testEngines())('run() on $name', (engine) => {
   });
 
   it('on timeout: keeps the output so far and kills the process and its children', async () => {
-    const r = await c.run('echo before; sleep 300 & sleep 301; echo never', { timeoutMs: 500 });
+    // 1.5 s: the clock includes creating and starting the exec, which takes far longer than usual on a loaded CI
+    // machine (500 ms once ended the run before the echo).
+    const r = await c.run('echo before; sleep 300 & sleep 301; echo never', { timeoutMs: 1500 });
     expect(r).toMatchObject({ timedOut: true, stdout: 'before\n', ok: false });
-    expect(r.durationMs).toBeGreaterThanOrEqual(450);
+    expect(r.durationMs).toBeGreaterThanOrEqual(1450);
     expect((await processes(c)).filter((p) => p.includes('sleep 30'))).toEqual([]);
   });
 
   it('aborting via signal behaves like a timeout', async () => {
     const ac = new AbortController();
-    setTimeout(() => ac.abort(), 300);
-    const r = await c.run('echo x; sleep 302', { signal: ac.signal });
+    const pending = c.run('echo x; sleep 302', { signal: ac.signal });
+    await untilRunning(c, 'sleep 302'); // aborted once surely running, not after a guessed delay
+    ac.abort();
+    const r = await pending;
     expect(r).toMatchObject({ timedOut: true, stdout: 'x\n' });
     expect((await processes(c)).filter((p) => p.includes('sleep 302'))).toEqual([]);
   });
