@@ -7,6 +7,8 @@
 //      fresh container-sdk container per task (create, run, shutdown); p50 per task and tasks/s, and the p50 of the
 //      background checks (release() to idle again) during the pooled runs. Checks left running after a contender
 //      are waited for before the next one starts.
+//      The floor, at the same concurrency: container-sdk sessions with no pool running the fast path's subshell (and a
+//      bare `true`) back to back.
 //   3. cold fill to 10 idle (createPool with minIdle 10), and shutdown of 10
 //   4. the check alone, in a warm session: see check-cost.ts
 // Env: BENCH_N (rounds of 1 and of each pooled contender, default 200), BENCH_FRESH_N (default 24),
@@ -30,7 +32,12 @@ function pct(xs: number[], p: number): number {
 const fmt = (ms: number): string => (ms < 1 ? `${(ms * 1000).toFixed(1)} us` : `${ms.toFixed(1)} ms`);
 
 /** Runs `task` n times with `concurrency` workers; per-task times and tasks/s. */
-async function load(n: number, concurrency: number, task: () => Promise<void>): Promise<{ times: number[]; perSec: number }> {
+interface Loaded {
+  times: number[];
+  perSec: number;
+}
+
+async function load(n: number, concurrency: number, task: () => Promise<void>): Promise<Loaded> {
   const times: number[] = [];
   let left = n;
   const t0 = performance.now();
@@ -70,6 +77,33 @@ async function runTask(pool: Pool, cmd: string | string[], path: string): Promis
   const r = await lease.run(cmd);
   if (r.path !== path || !r.ok) throw new Error(`expected a good ${path} run, got ${JSON.stringify(r)}`);
   await lease.release();
+}
+
+/**
+ * The floor of the fast path, no pool: `concurrency` containers with one container-sdk session each, each worker
+ * running the same subshell the fast path sends for `true` in its own session, back to back (no acquire, no release,
+ * no check). And the same with a bare `true` (one round trip, no fork).
+ */
+async function sessionFloor(socketPath: string, concurrency: number): Promise<{ subshell: Loaded; bare: Loaded }> {
+  const containers = await Promise.all(
+    Array.from({ length: concurrency }, () => createNewContainer({ image: 'pocketdock/busybox:test', socketPath, labels: LABELS })),
+  );
+  try {
+    const sessions = await Promise.all(containers.map((c) => c.session()));
+    const run = (script: string): Promise<Loaded> =>
+      load(N, concurrency, async () => {
+        const session = sessions.pop()!; // as many sessions as workers: one is always free
+        try {
+          const r = await session.run(script);
+          if (r.exitCode !== 0) throw new Error(`the floor's run failed: ${JSON.stringify(r)}`);
+        } finally {
+          sessions.push(session);
+        }
+      });
+    return { subshell: await run("(\neval 'true'\n)"), bare: await run('true') };
+  } finally {
+    await Promise.all(containers.map((c) => c.shutdown({ force: true })));
+  }
 }
 
 async function benchEngine(engine: string): Promise<void> {
@@ -122,6 +156,10 @@ async function benchEngine(engine: string): Promise<void> {
         `${what} (n=${r.times.length}) p50 ${fmt(pct(r.times, 50))}, ${r.perSec.toFixed(1)}/s${r.checks ? ` (checks p50 ${fmt(pct(r.checks, 50))})` : ''}`;
       console.log(`${engine}: acquire -> run true -> release, concurrency ${concurrency}: ${line('fast path', fast)}; ${line('exec path', exec)}; ${line('fresh container', fresh)}`);
       console.log(`${engine}:   fast path / exec path throughput, concurrency ${concurrency}: ${(fast.perSec / exec.perSec).toFixed(1)}x`);
+      const floor = await sessionFloor(socketPath, concurrency);
+      console.log(
+        `${engine}:   the floor, sessions with no pool, concurrency ${concurrency}: ${line('the fast path\'s subshell', floor.subshell)}; ${line('bare true', floor.bare)}; fast path p50 / floor p50: ${(pct(fast.times, 50) / pct(floor.subshell.times, 50)).toFixed(2)}x`,
+      );
     }
   } finally {
     t0 = performance.now();
