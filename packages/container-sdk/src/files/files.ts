@@ -1,3 +1,4 @@
+import { constants } from 'node:buffer';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -139,7 +140,18 @@ export function readFileStream(engine: EngineClient, id: string, path: string): 
   return out;
 }
 
-async function streamFileInto(engine: EngineClient, id: string, path: string, out: Writable, hops: number): Promise<void> {
+/**
+ * Streams the content of the file at `path` (symlinks followed) into `out`, then ends it. `onSize` is told the
+ * file's size (from its tar header) before its first byte.
+ */
+async function streamFileInto(
+  engine: EngineClient,
+  id: string,
+  path: string,
+  out: Writable,
+  hops: number,
+  onSize?: (bytes: number) => void,
+): Promise<void> {
   const { stat: st, body } = await getArchive(engine, id, path, `readFile ${path}`);
   if (st?.type === 'directory') {
     discard(body);
@@ -168,6 +180,7 @@ async function streamFileInto(engine: EngineClient, id: string, path: string, ou
         extract.destroy(new ContainerError('FILE_IS_DIRECTORY', `readFile: ${path} is a directory`));
         return;
       }
+      onSize?.(header.size ?? 0);
       stream.on('data', (chunk: unknown) => {
         if (!out.write(chunk)) {
           stream.pause();
@@ -191,24 +204,38 @@ async function streamFileInto(engine: EngineClient, id: string, path: string, ou
   if (out.destroyed) return;
   if (followed !== undefined) {
     if (hops >= 8) throw new ContainerError('FILE_NOT_FOUND', `readFile: too many symlinks at ${path}`);
-    return streamFileInto(engine, id, followed, out, hops + 1);
+    return streamFileInto(engine, id, followed, out, hops + 1, onSize);
   }
   out.end();
 }
 
 /** The whole content of the file at `path` (gathered straight from the archive: no intermediate stream). */
 export async function readFile(engine: EngineClient, id: string, path: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
+  // The tar header gives the size first, so the content is copied into one buffer of that size as it arrives, while
+  // the engine is still sending, instead of kept in chunks and joined at the end: that join was a second full copy
+  // after the last byte (~12% of a 100 MiB readFile's CPU profile) and twice the memory at its peak.
+  let whole: Buffer | undefined;
+  const chunks: Buffer[] = []; // only if the content outgrows the announced size (a tar-stream entry never does)
   let bytes = 0;
   const collector = new Writable({
     highWaterMark: UPLOAD_CHUNK_BYTES,
     write(chunk: Buffer, _encoding, callback) {
-      chunks.push(chunk);
+      if (whole !== undefined && bytes + chunk.length <= whole.length) {
+        chunk.copy(whole, bytes);
+      } else {
+        if (whole !== undefined) chunks.push(whole.subarray(0, bytes));
+        whole = undefined;
+        chunks.push(chunk);
+      }
       bytes += chunk.length;
       callback();
     },
   });
-  await streamFileInto(engine, id, containerPath(path, 'readFile'), collector, 0);
+  const onSize = (size: number): void => {
+    if (bytes === 0 && size <= constants.MAX_LENGTH) whole = Buffer.allocUnsafe(size);
+  };
+  await streamFileInto(engine, id, containerPath(path, 'readFile'), collector, 0, onSize);
+  if (whole !== undefined) return bytes === whole.length ? whole : whole.subarray(0, bytes);
   return Buffer.concat(chunks, bytes);
 }
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmod, lstat, mkdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -37,6 +37,7 @@ describe.each(testEngines())('files on $name', (engine) => {
     ['unicode', Buffer.from('héllo wörld ✓ 日本 🚀')],
     ['all 256 byte values', ALL_BYTES],
     ['an empty file', Buffer.alloc(0)],
+    ['3 MiB of random bytes (many chunks into one buffer)', randomBytes(3 * 1024 * 1024)],
   ])('round-trips %s', async (_label, data) => {
     await c.writeFile('/data/file.bin', data);
     expect((await c.readFile('/data/file.bin')).equals(data)).toBe(true);
