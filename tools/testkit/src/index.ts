@@ -4,6 +4,7 @@ export { rawJson, rawRequest, rawStream } from './raw-engine.js';
 export type { RawRequest, RawResponse } from './raw-engine.js';
 export { removeLabelled, startTestContainer } from './containers.js';
 export type { TestContainer } from './containers.js';
+export { EngineProxy } from './engine-proxy.js';
 export { tempDir } from './temp-dir.js';
 export { undocumentedCodes } from './docs.js';
 export { thrown } from './thrown.js';

@@ -123,16 +123,20 @@ export class ExecHandle {
   }
 
   /**
-   * The exit code, once the stream has ended. An engine can report `Running: true` / `ExitCode: null` for a moment
-   * after the stream closed: ask again, briefly.
+   * The exit code, once the stream has ended; -1 when the container is gone. An engine can report `Running: true` /
+   * `ExitCode: null` for a moment after the stream closed: ask again, briefly. Rejects (`CONTAINER_ENGINE_ERROR`)
+   * when the engine cannot be asked: a stream cut by a lost engine ends like a finished one.
    */
   async exitCode(): Promise<number> {
     for (let attempt = 0; attempt < 100; attempt++) {
       let info: ExecInspect;
       try {
         info = await this.engine.json<ExecInspect>({ path: `/exec/${this.execId}/json` });
-      } catch {
-        return -1; // the container (and its exec records) went away
+      } catch (err) {
+        const e = containerError(err, `the exit code of a command in container ${this.containerId.slice(0, 12)}`);
+        if (e.code === 'CONTAINER_NOT_FOUND') return -1; // the container (and its exec records) went away
+        // The engine cannot be asked (it went away, say): the output ended, but the command may well still run.
+        throw e;
       }
       if (!info.Running && info.ExitCode !== null) return info.ExitCode;
       await sleep(attempt < 10 ? 5 : 20);

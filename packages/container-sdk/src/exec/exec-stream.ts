@@ -40,6 +40,8 @@ export class ExecStream<T extends string | Buffer = string> implements AsyncIter
     // Whoever only iterates sees a start failure there; nobody has to handle `result` too.
     this.result.catch(() => undefined);
     this.#handle.catch((err: Error) => readable.destroy(err));
+    // The loop sees a failure (its iterator listens); nobody iterating must not make it an uncaught 'error' event.
+    readable.on('error', () => undefined);
   }
 
   /** Iterate the output as it comes; `break` kills the command. */
@@ -140,9 +142,17 @@ async function wire(
           if (rest.length > 0) readable.push({ stream, data: rest });
         }
       }
-      if (!readable.destroyed) readable.push(null);
       await killing;
-      const exitCode = await h.exitCode();
+      // The end of the stream means the command ended: only once its exit code says so (a lost engine cuts the
+      // stream like an exit; then the loop fails with the code instead of ending quietly).
+      let exitCode: number;
+      try {
+        exitCode = await h.exitCode();
+      } catch (err) {
+        readable.destroy(err as Error);
+        throw err;
+      }
+      if (!readable.destroyed) readable.push(null);
       return {
         exitCode,
         stdout: '',

@@ -39,6 +39,7 @@ export class Process {
     this.#handle = handle;
     this.#rings = rings;
     this.#result = result;
+    result.catch(() => undefined); // it rejects only when the engine went away; wait() reports that to who asks
   }
 
   /** The engine's exec id. */
@@ -66,7 +67,8 @@ export class Process {
 
   /**
    * Waits for the command to end: its result carries the real duration and the output still buffered (not
-   * drained). Rejects with `CONTAINER_WAIT_TIMEOUT` after `timeoutMs`; the process keeps running then.
+   * drained). Rejects with `CONTAINER_WAIT_TIMEOUT` after `timeoutMs`; the process keeps running then. Rejects
+   * with `CONTAINER_ENGINE_ERROR` when the output ended because the engine went away (the outcome is unknown).
    */
   async wait(options: { timeoutMs?: number } = {}): Promise<ExecResult> {
     if (options.timeoutMs === undefined) return this.#result;
@@ -135,9 +137,13 @@ export async function startDetached(
       const rest = decoders[stream].end();
       if (rest.length > 0) safeCall(run.onCallbackError, callbacks[stream], rest);
     }
-    const exitCode = await handle.exitCode();
-    handle.destroy();
-    untrack();
+    let exitCode: number;
+    try {
+      exitCode = await handle.exitCode();
+    } finally {
+      handle.destroy();
+      untrack();
+    }
     const res: ExecResult = {
       exitCode,
       stdout: rings.stdout.peek().toString('utf8'),

@@ -163,6 +163,8 @@ async function streamFileInto(
     let first = true;
     let link: string | undefined;
     extract.on('entry', (header, stream, next) => {
+      // A failure reaches the extractor's own 'error' (below); the entry's copy of it must not go unheard.
+      stream.on('error', () => undefined);
       if (!first) {
         stream.on('end', next);
         stream.resume();

@@ -125,7 +125,10 @@ export function copyEntry(entry: Entry, out: NodeJS.WritableStream): Promise<voi
       }
     });
     source.on('end', () => out.end());
-    source.on('error', (err) => reject(err instanceof Error ? err : new Error(String(err))));
+    source.on('error', (err) => {
+      (out as NodeJS.WritableStream & { destroy?: () => void }).destroy?.(); // a file being written is closed, not left open
+      reject(err instanceof Error ? err : new Error(String(err)));
+    });
     out.on('error', reject);
     out.on('finish', resolve);
   });

@@ -1,40 +1,6 @@
-import { createConnection, createServer } from 'node:net';
-import type { Server, Socket } from 'node:net';
 import { join } from 'node:path';
-import { tempDir, testEngines } from '@pocketdock/testkit';
+import { EngineProxy, tempDir, testEngines } from '@pocketdock/testkit';
 import { poolContainers, testPool, until } from './helpers.js';
-
-/** A Unix socket that forwards to the real engine, and can be taken away (every connection cut) and brought back. */
-class EngineProxy {
-  #server: Server | undefined;
-  readonly #sockets = new Set<Socket>();
-
-  constructor(
-    readonly path: string,
-    private readonly target: string,
-  ) {}
-
-  async up(): Promise<void> {
-    const server = createServer((client) => {
-      const upstream = createConnection(this.target);
-      for (const s of [client, upstream]) {
-        this.#sockets.add(s);
-        s.on('close', () => this.#sockets.delete(s));
-        s.on('error', () => undefined);
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(this.path, resolve));
-    this.#server = server;
-  }
-
-  async down(): Promise<void> {
-    const server = this.#server;
-    this.#server = undefined;
-    for (const s of this.#sockets) s.destroy();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-}
 
 describe.each(testEngines())('pool during an engine outage on $name', (engine) => {
   it('the engine socket going away and coming back: errors reported with backoff, refill resumes, nothing leaked', async () => {

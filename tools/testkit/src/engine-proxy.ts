@@ -1,0 +1,53 @@
+import { createConnection, createServer } from 'node:net';
+import type { Server, Socket } from 'node:net';
+
+/**
+ * A Unix socket at `path` that forwards every connection to the real engine's socket, and can be taken away
+ * (`down()`: the listener closed and every open connection cut, as when the engine dies) and brought back (`up()`).
+ * For "the engine disappears mid-operation" tests against the real engines.
+ *
+ * @example
+ * await using dir = await tempDir();
+ * const proxy = new EngineProxy(join(dir.path, 'engine.sock'), engine.socketPath);
+ * await proxy.up();
+ * // ... point the code under test at proxy.path, then: await proxy.down();
+ */
+export class EngineProxy {
+  #server: Server | undefined;
+  readonly #sockets = new Set<Socket>();
+
+  constructor(
+    readonly path: string,
+    private readonly target: string,
+  ) {}
+
+  /** Connections currently open through the proxy (each side counted once). */
+  get connections(): number {
+    return this.#sockets.size / 2;
+  }
+
+  async up(): Promise<void> {
+    const server = createServer((client) => {
+      const upstream = createConnection(this.target);
+      for (const s of [client, upstream]) {
+        this.#sockets.add(s);
+        s.on('close', () => this.#sockets.delete(s));
+        s.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(this.path, resolve));
+    this.#server = server;
+  }
+
+  async down(): Promise<void> {
+    const server = this.#server;
+    this.#server = undefined;
+    for (const s of this.#sockets) s.destroy();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.down();
+  }
+}
