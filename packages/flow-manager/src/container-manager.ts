@@ -287,6 +287,30 @@ export class ContainerManager extends EventEmitter<{ status: [ContainerStatus] }
     }
   }
 
+  /**
+   * After the event stream was down: refreshes a known container from the engine and pushes what changed meanwhile,
+   * as its events would have (a flow that ended is logged and recorded as crashed or exited, as `#onEvent` does).
+   */
+  async #catchUp(r: FlowRecord): Promise<void> {
+    const before = { state: r.state, exitCode: r.exitCode, startedAt: r.startedAt?.getTime() };
+    await this.#refreshState(r);
+    if (!this.#records.has(r.id)) return; // gone: #forget pushed that
+    if (r.state === before.state && r.exitCode === before.exitCode && r.startedAt?.getTime() === before.startedAt) return;
+    if (r.state === 'exited' && before.state !== 'exited') {
+      r.crashed = (r.exitCode ?? 0) !== 0;
+      r.handle = undefined;
+      this.#ended(r, r.crashed ? 'crashed' : 'exited', r.exitCode ?? undefined);
+    } else if (r.state === 'running') {
+      r.crashed = false; // started again meanwhile (by someone else)
+    }
+    this.#push(r);
+  }
+
+  #ended(r: FlowRecord, outcome: 'crashed' | 'exited', exitCode: number | undefined): void {
+    this.#o.logger.warn({ container_id: r.id, exit_code: exitCode }, `flow ${outcome}`);
+    this.#o.activity.record({ container_id: r.id, name: r.name, type: outcome, message: `${r.name} ${outcome} (exit code ${exitCode ?? 'unknown'})` });
+  }
+
   async #register(id: string, handle?: FlowRecord['handle']): Promise<FlowRecord> {
     const record = recordFrom(await inspect(this.#o.engine, id), handle);
     this.#assertOpen(); // stopped meanwhile: no socket server may outlive close() (a create then removes its container)
@@ -327,7 +351,7 @@ export class ContainerManager extends EventEmitter<{ status: [ContainerStatus] }
       seen.add(c.id);
       const known = this.#records.get(c.id);
       try {
-        if (known) await this.#refreshState(known);
+        if (known) await this.#catchUp(known);
         else {
           const r = await this.#register(c.id);
           this.#o.logger.info({ container_id: r.id, name: r.name, state: r.state }, 'recovered container');
@@ -353,10 +377,7 @@ export class ContainerManager extends EventEmitter<{ status: [ContainerStatus] }
       void this.#forget(r);
       return;
     }
-    if (outcome === 'crashed' || outcome === 'exited') {
-      this.#o.logger.warn({ container_id: r.id, exit_code: e.exitCode }, `flow ${outcome}`);
-      this.#o.activity.record({ container_id: r.id, name: r.name, type: outcome, message: `${r.name} ${outcome} (exit code ${e.exitCode ?? 'unknown'})` });
-    }
+    if (outcome === 'crashed' || outcome === 'exited') this.#ended(r, outcome, e.exitCode);
     if (outcome !== 'ignored') this.#push(r);
   }
 }
