@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
 import { dirname, basename } from 'node:path';
-import { backoffDelay } from '@pocketdock/ipc-core';
 import type { SocketMessage } from '@pocketdock/ipc-core';
 import { UnixSocketClient } from '@pocketdock/ipc-unix';
 import { z } from 'zod';
@@ -42,8 +41,6 @@ export class Flow extends EventEmitter<FlowEvents> {
   readonly #options: z.output<typeof optionsSchema>;
   #handler: FlowHandler | undefined;
   #closed = false;
-  #retry: NodeJS.Timeout | undefined;
-  #attempt = 0;
   #waiters: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
 
   constructor(options: FlowOptions = {}) {
@@ -98,7 +95,6 @@ export class Flow extends EventEmitter<FlowEvents> {
   /** Disconnects and stops reconnecting. Idempotent. */
   async close(): Promise<void> {
     this.#closed = true;
-    clearTimeout(this.#retry);
     for (const w of this.#waiters.splice(0)) w.reject(new FlowRuntimeError('FLOW_CLOSED', 'the flow was closed'));
     await this.#client.disconnect();
   }
@@ -108,18 +104,10 @@ export class Flow extends EventEmitter<FlowEvents> {
   }
 
   #tryConnect(): void {
-    if (this.#closed) return;
-    this.#client.connect().then(
-      () => {
-        this.#attempt = 0;
-      },
-      () => {
-        if (this.#closed) return;
-        const { initialRetryDelayMs, maxRetryDelayMs } = this.#options;
-        const delayMs = backoffDelay(++this.#attempt, { initialDelayMs: initialRetryDelayMs, maxDelayMs: maxRetryDelayMs, factor: 2, jitter: 0.5 });
-        this.#retry = setTimeout(() => this.#tryConnect(), delayMs);
-      },
-    );
+    // Tried again with the reconnect backoff until the manager answers (maxAttempts 0); close() ends the waiting.
+    this.#client.connect({ retry: true }).catch((err: unknown) => {
+      if (!this.#closed) this.#report(err);
+    });
   }
 
   #onConnect(): void {

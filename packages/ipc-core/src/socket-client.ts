@@ -63,6 +63,8 @@ export abstract class SocketClient extends EventEmitter<SocketClientEvents> {
   #writer: FrameWriter | undefined;
   #refusal: SocketError | undefined;
   #reconnectTimer: NodeJS.Timeout | undefined;
+  /** Ends the wait between two attempts of `connect({ retry: true })` early (on `disconnect()`). */
+  #wake: (() => void) | undefined;
   #reconnects = 0;
 
   protected constructor(eventName: string, config: ClientConfig) {
@@ -77,21 +79,20 @@ export abstract class SocketClient extends EventEmitter<SocketClientEvents> {
   /** Opens one connection, resolving once connected. */
   protected abstract openConnection(timeoutMs: number): Promise<Socket>;
 
-  /** Connects; resolves once connected. Throws `IPC_CONNECTION_FAILED` or `IPC_TIMEOUT`. */
-  async connect(options: { timeoutMs?: number } = {}): Promise<void> {
+  /**
+   * Connects; resolves once connected. Throws `IPC_CONNECTION_FAILED` or `IPC_TIMEOUT` (`timeoutMs` is per attempt).
+   * With `retry: true` a failed attempt is tried again with the reconnect backoff (`reconnecting` events), until it
+   * connects, `reconnect.maxAttempts` attempts failed (0: never give up; then the last attempt's error), or
+   * `disconnect()` is called (then `IPC_NOT_CONNECTED`): for a client that may start before its server.
+   */
+  async connect(options: { timeoutMs?: number; retry?: boolean } = {}): Promise<void> {
     if (this.#state === 'connected' || this.#state === 'connecting') return;
     clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = undefined;
     this.#state = 'connecting';
     this.#refusal = undefined;
     this.#received.reopen();
-    let socket: Socket;
-    try {
-      socket = await this.openConnection(options.timeoutMs ?? this.config.defaultTimeoutMs);
-    } catch (err) {
-      this.#state = 'closed';
-      throw err;
-    }
+    const socket = await this.#openWithRetry(options.timeoutMs ?? this.config.defaultTimeoutMs, options.retry === true);
     if (this.#state !== 'connecting') {
       socket.destroy();
       return;
@@ -100,12 +101,38 @@ export abstract class SocketClient extends EventEmitter<SocketClientEvents> {
     this.emit('connect');
   }
 
+  async #openWithRetry(timeoutMs: number, retry: boolean): Promise<Socket> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.openConnection(timeoutMs);
+      } catch (err) {
+        const { maxAttempts } = this.config.reconnect;
+        if (this.#state === 'connecting' && retry && (maxAttempts === 0 || attempt < maxAttempts)) {
+          const delayMs = backoffDelay(attempt, this.config.reconnect);
+          this.emit('reconnecting', { attempt, delayMs });
+          await new Promise<void>((resolve) => {
+            this.#wake = resolve;
+            this.#reconnectTimer = setTimeout(resolve, delayMs);
+          });
+          this.#wake = undefined;
+          if (this.#state === 'connecting') continue;
+        }
+        if (this.#state !== 'connecting') {
+          throw new ConnectionError('IPC_NOT_CONNECTED', `client of ${this.eventName} was disconnected while connecting`, { cause: err });
+        }
+        this.#state = 'closed';
+        throw err;
+      }
+    }
+  }
+
   /** Closes the connection (flushing sends) and stops reconnecting. Buffered messages stay receivable. */
   async disconnect(): Promise<void> {
     const socket = this.#socket;
     this.#state = 'closed';
     clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = undefined;
+    this.#wake?.();
     this.#received.close(new ConnectionError('IPC_NOT_CONNECTED', `client of ${this.eventName} is disconnected`));
     if (socket === undefined) return;
     this.#detach();

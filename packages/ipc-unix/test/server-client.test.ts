@@ -125,6 +125,41 @@ describe('UnixSocketServer and UnixSocketClient', () => {
     expect((await client.receive()).data).toEqual({ i: 7 });
   });
 
+  describe('connect({ retry: true })', () => {
+    it('waits for a server that is not there yet', async () => {
+      const client = f.client('ev', { reconnect: { initialDelayMs: 10, maxDelayMs: 40 } });
+      const attempts: number[] = [];
+      client.on('reconnecting', ({ attempt }) => attempts.push(attempt));
+      await expect(f.client('ev').connect()).rejects.toMatchObject({ code: 'IPC_CONNECTION_FAILED' }); // without retry: at once
+      const connected = client.connect({ retry: true });
+      await until(() => attempts.length >= 2);
+      await f.server().start();
+      await connected;
+      expect(client.isConnected()).toBe(true);
+      expect(attempts.slice(0, 2)).toEqual([1, 2]);
+    });
+
+    it('gives up after reconnect.maxAttempts attempts with the last error', async () => {
+      const client = f.client('ev', { reconnect: { initialDelayMs: 5, maxDelayMs: 10, maxAttempts: 3 } });
+      let waits = 0;
+      client.on('reconnecting', () => waits++);
+      await expect(client.connect({ retry: true })).rejects.toMatchObject({ code: 'IPC_CONNECTION_FAILED' });
+      expect(waits).toBe(2); // three attempts, two waits between them
+      expect(client.isConnected()).toBe(false);
+    });
+
+    it('disconnect() ends the waiting at once, with IPC_NOT_CONNECTED', async () => {
+      const client = f.client('ev', { reconnect: { initialDelayMs: 60_000, maxDelayMs: 60_000, jitter: 0 } });
+      const waiting = new Promise((resolve) => client.once('reconnecting', resolve));
+      const connecting = client.connect({ retry: true });
+      await waiting; // the first attempt failed; a 60 s wait began
+      const t0 = Date.now();
+      await client.disconnect();
+      await expect(connecting).rejects.toMatchObject({ code: 'IPC_NOT_CONNECTED' });
+      expect(Date.now() - t0).toBeLessThan(1_000);
+    });
+  });
+
   it('gives up after maxAttempts with IPC_RECONNECT_FAILED', async () => {
     const server = f.server();
     await server.start();
