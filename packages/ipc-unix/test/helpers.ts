@@ -49,14 +49,6 @@ export class Fixture {
   }
 }
 
-/** Resolves once `predicate` holds, polling every 5 ms; rejects after `timeoutMs`. */
-export async function until(predicate: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 /** The next `count` messages of `client`. */
 export async function take(client: UnixSocketClient, count: number): Promise<SocketMessage[]> {

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { encode } from '@msgpack/msgpack';
 import { createMessage } from '@pocketdock/ipc-core';
 import type { Socket } from 'node:net';
-import { Fixture, until } from './helpers.js';
+import { until } from '@pocketdock/testkit';
+import { Fixture } from './helpers.js';
 
 const f = new Fixture();
 beforeEach(() => f.setUp());

@@ -1,7 +1,7 @@
 import { createMessage, MessageType } from '@pocketdock/ipc-core';
 import type { SocketError } from '@pocketdock/ipc-core';
-import { Fixture, take, until } from './helpers.js';
-import { thrown } from '@pocketdock/testkit';
+import { thrown, until } from '@pocketdock/testkit';
+import { Fixture, take } from './helpers.js';
 
 const f = new Fixture();
 beforeEach(() => f.setUp());
@@ -191,7 +191,7 @@ describe('UnixSocketServer and UnixSocketClient', () => {
       server.send(createMessage('ev', { i, big }));
       if (i % 50 === 0) await new Promise((r) => setImmediate(r));
     }
-    await until(() => received === total, 15_000);
+    await until(() => received === total, { timeoutMs: 15_000 });
     expect(reasons).toContain('IPC_SLOW_CONSUMER');
     expect(server.getConnectedClients()).toHaveLength(1);
   });

@@ -6,5 +6,6 @@ export { removeLabelled, startTestContainer } from './containers.js';
 export type { TestContainer } from './containers.js';
 export { EngineProxy } from './engine-proxy.js';
 export { tempDir } from './temp-dir.js';
+export { until } from './until.js';
 export { undocumentedCodes } from './docs.js';
 export { thrown } from './thrown.js';

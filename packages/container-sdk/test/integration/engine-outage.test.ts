@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { EngineProxy, tempDir, testEngines } from '@pocketdock/testkit';
-import { processes, sandbox, until, untilRunning } from './helpers.js';
+import { EngineProxy, tempDir, testEngines, until } from '@pocketdock/testkit';
+import { processes, sandbox, untilRunning } from './helpers.js';
 
 const CODE = /^(CONTAINER|ENGINE|SESSION|FILE)_[A-Z_]+$/;
 
@@ -79,6 +79,6 @@ describe.each(testEngines())('container-sdk when the engine goes away mid-operat
       await proxy.up().catch(() => undefined); // already up unless the test failed while it was down
       await c.shutdown();
     }
-    await until(() => proxy.connections === 0, 'every connection through the proxy to close', 5_000);
+    await until(() => proxy.connections === 0, { what: 'every connection through the proxy to close', timeoutMs: 5_000 });
   }, 60_000);
 });

@@ -14,15 +14,6 @@ export async function processes(c: Container): Promise<string[]> {
   return r.stdout.split('\n').slice(1).filter(Boolean);
 }
 
-/** Resolves once `check()` is true (polled every 10 ms); fails after `timeoutMs`. For "until it has started", never a guessed delay. */
-export async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 /** Resolves once a process whose command line starts with `command` runs in `c` (polled through `ps`). */
 export async function untilRunning(c: Container, command: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

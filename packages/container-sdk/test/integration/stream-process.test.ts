@@ -1,6 +1,6 @@
-import { testEngines } from '@pocketdock/testkit';
+import { testEngines, until } from '@pocketdock/testkit';
 import type { Container, ExecResult, OutputChunk } from '../../src/index.js';
-import { processes, sandbox, until } from './helpers.js';
+import { processes, sandbox } from './helpers.js';
 
 describe.each(testEngines())('streams and detached processes on $name', (engine) => {
   let c: Container;
@@ -52,7 +52,7 @@ describe.each(testEngines())('streams and detached processes on $name', (engine)
   it('detached: isRunning, peek/read, kill, wait with the real duration', async () => {
     const t0 = Date.now();
     const p = await c.run('echo started; sleep 306', { detach: true });
-    await until(() => p.peek().stdout !== '', 'the first output');
+    await until(() => p.peek().stdout !== '', { what: 'the first output' });
     await new Promise((r) => setTimeout(r, Math.max(0, 300 - (Date.now() - t0))));
     expect(p.isRunning()).toBe(true);
     expect(p.peek().stdout).toBe('started\n');
@@ -69,7 +69,7 @@ describe.each(testEngines())('streams and detached processes on $name', (engine)
 
   it('kill(TERM) delivers that signal in the container', async () => {
     const p = await c.run(['sh', '-c', 'trap "echo got-term; exit 7" TERM; echo armed; while true; do sleep 0.1; done'], { detach: true });
-    await until(() => p.peek().stdout === 'armed\n', 'the trap to be set');
+    await until(() => p.peek().stdout === 'armed\n', { what: 'the trap to be set' });
     await p.kill('SIGTERM');
     const r = await p.wait({ timeoutMs: 5000 });
     expect([r.exitCode, r.stdout]).toEqual([7, 'armed\ngot-term\n']);

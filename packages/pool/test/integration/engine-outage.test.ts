@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { EngineProxy, tempDir, testEngines } from '@pocketdock/testkit';
-import { poolContainers, testPool, until } from './helpers.js';
+import { EngineProxy, tempDir, testEngines, until } from '@pocketdock/testkit';
+import { poolContainers, testPool } from './helpers.js';
 
 describe.each(testEngines())('pool during an engine outage on $name', (engine) => {
   it('the engine socket going away and coming back: errors reported with backoff, refill resumes, nothing leaked', async () => {
@@ -21,7 +21,7 @@ describe.each(testEngines())('pool during an engine outage on $name', (engine) =
       expect(during).toBeLessThanOrEqual(15); // backing off, not a hot loop
       expect(errors[0]).toMatchObject({ code: 'POOL_CREATE_FAILED' });
       await proxy.up();
-      await until(() => pool.stats().idle === 2, 15_000);
+      await until(() => pool.stats().idle === 2, { timeoutMs: 15_000, what: 'the pool to refill' });
       await lease.release();
     } finally {
       await proxy.down();

@@ -25,15 +25,6 @@ export async function poolContainers(engine: TestEngine, name: string): Promise<
   return list.map((c) => c.Id);
 }
 
-/** Polls `check` every 50 ms until it is true, or fails after `timeoutMs`. */
-export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** The outcome of the next release check of `containerId` (the pool's `release` event). Call it before releasing. */
 export function nextCheck(pool: Pool, containerId: string): Promise<ReleaseInfo> {
   return new Promise((resolve) => {

@@ -1,8 +1,8 @@
 import { createNewContainer } from '@pocketdock/container-sdk';
-import { rawRequest, testEngines, testLabels } from '@pocketdock/testkit';
+import { rawRequest, testEngines, testLabels, until } from '@pocketdock/testkit';
 import { POOL_LABELS, configHash } from '../../src/index.js';
 import type { DestroyReason } from '../../src/index.js';
-import { IMAGE, checksDone, poolContainers, releaseChecked, testPool, until } from './helpers.js';
+import { IMAGE, checksDone, poolContainers, releaseChecked, testPool } from './helpers.js';
 
 describe.each(testEngines())('pool lifecycle on $name', (engine) => {
   it('labels every container with the pool name and configuration hash', async () => {
