@@ -194,7 +194,9 @@ export abstract class SocketServer extends EventEmitter<SocketServerEvents> {
     socket.on('error', () => {
       // reported through 'close'; a reset by the peer is not the server's error
     });
-    if (this.#state !== 'running') {
+    // 'starting' too: the address can take connections a moment before listen() has returned (a Unix socket is
+    // renamed into place first); dropping those made a client that retries connect, then lose the connection.
+    if (this.#state !== 'running' && this.#state !== 'starting') {
       socket.destroy();
       return;
     }
