@@ -3,8 +3,8 @@ import { ContainerError } from './errors.js';
 
 /**
  * Turns an engine failure into what it means for a container. Docker answers an exec on a stopped container with
- * 409, Podman with 500 "container state improper": both are `CONTAINER_NOT_RUNNING`. A 404 is
- * `CONTAINER_NOT_FOUND` (or `IMAGE_NOT_FOUND` when the engine says the image is missing).
+ * 409, Podman with 500 "container state improper": both are `CONTAINER_NOT_RUNNING`. A 404, or any answer saying
+ * "no such container", is `CONTAINER_NOT_FOUND` (or `IMAGE_NOT_FOUND` when the engine says the image is missing).
  */
 export function containerError(err: unknown, what: string): ContainerError {
   if (ContainerError.is(err)) return err;
@@ -14,7 +14,8 @@ export function containerError(err: unknown, what: string): ContainerError {
       if (err.status === 404 && /image/i.test(msg) && !/container/i.test(msg)) {
         return new ContainerError('IMAGE_NOT_FOUND', `${what}: ${msg} (nothing is pulled on create: see ensureImage, importImage)`, { cause: err });
       }
-      if (err.status === 404) return new ContainerError('CONTAINER_NOT_FOUND', `${what}: ${msg}`, { cause: err });
+      // Podman can answer 500 with libpod's "no such container" while a removal is under way.
+      if (err.status === 404 || /no such container/i.test(msg)) return new ContainerError('CONTAINER_NOT_FOUND', `${what}: ${msg}`, { cause: err });
       // Docker: 409 "...name ... is already in use"; Podman: 500 "...that name is already in use".
       if ((err.status === 409 || err.status === 500) && /name .*already in use|already in use/i.test(msg) && !/not running|paused/i.test(msg)) {
         return new ContainerError('CONTAINER_NAME_CONFLICT', `${what}: ${msg}`, { cause: err });

@@ -5,6 +5,8 @@ import { OutputCollector } from '../src/exec/output-collector.js';
 import { RingBuffer } from '../src/exec/ring-buffer.js';
 import { killScript, signalName } from '../src/exec/kill-script.js';
 import { MarkerScanner } from '../src/session/marker-scanner.js';
+import { EngineError } from '@pocketdock/engine-socket';
+import { containerError } from '../src/engine-errors.js';
 
 describe('RingBuffer', () => {
   it('keeps everything below capacity, in order', () => {
@@ -154,6 +156,21 @@ describe('ContainerError', () => {
   it('is recognised by brand', () => {
     expect(ContainerError.is(new ContainerError('SESSION_CLOSED', 'x'))).toBe(true);
     expect(ContainerError.is(new Error('x'))).toBe(false);
+  });
+});
+
+describe('containerError (engine answers -> codes)', () => {
+  const api = (status: number, engineMessage: string): EngineError =>
+    new EngineError('ENGINE_API_ERROR', `HTTP ${status}`, { api: { status, engineMessage, method: 'GET', path: '/x' } });
+  it.each([
+    [404, 'No such container: abc', 'CONTAINER_NOT_FOUND'],
+    [500, 'container abc does not exist in database: no such container', 'CONTAINER_NOT_FOUND'],
+    [404, 'No such image: busybox:nope', 'IMAGE_NOT_FOUND'],
+    [409, 'Container abc is not running', 'CONTAINER_NOT_RUNNING'],
+    [500, 'container state improper', 'CONTAINER_NOT_RUNNING'],
+    [500, 'something else broke', 'CONTAINER_ENGINE_ERROR'],
+  ])('%i %j -> %s', (status, message, code) => {
+    expect(containerError(api(status, message), 'op').code).toBe(code);
   });
 });
 

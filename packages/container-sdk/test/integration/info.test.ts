@@ -43,12 +43,12 @@ describe.each(testEngines())('info() on $name', (engine) => {
     await using c = await sandbox(engine);
     const pending = c.info();
     await rawRequest({ socketPath: engine.socketPath, method: 'DELETE', path: `/v1.41/containers/${c.id}?force=true` });
-    const outcome: { status?: string; code?: string } = await pending.then(
+    const outcome: { status?: string; code?: string; message?: string } = await pending.then(
       (info) => ({ status: info.status }),
-      (err: { code?: string }) => ({ code: err.code }),
+      (err: { code?: string; message?: string }) => ({ code: err.code, message: err.message }),
     );
     // either its inspect came first (and it reports what it could), or the container was already gone
-    if (outcome.code !== undefined) expect(outcome.code).toBe('CONTAINER_NOT_FOUND');
+    if (outcome.code !== undefined) expect(outcome).toEqual({ code: 'CONTAINER_NOT_FOUND', message: expect.any(String) });
     else expect(outcome.status).toEqual(expect.any(String));
   });
 });
