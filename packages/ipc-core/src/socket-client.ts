@@ -63,7 +63,7 @@ export abstract class SocketClient extends EventEmitter<SocketClientEvents> {
   #writer: FrameWriter | undefined;
   #refusal: SocketError | undefined;
   #reconnectTimer: NodeJS.Timeout | undefined;
-  /** Ends the wait between two attempts of `connect({ retry: true })` early (on `disconnect()`). */
+  /** Ends the current backoff wait early (on `disconnect()`). */
   #wake: (() => void) | undefined;
   #reconnects = 0;
 
@@ -108,13 +108,7 @@ export abstract class SocketClient extends EventEmitter<SocketClientEvents> {
       } catch (err) {
         const { maxAttempts } = this.config.reconnect;
         if (this.#state === 'connecting' && retry && (maxAttempts === 0 || attempt < maxAttempts)) {
-          const delayMs = backoffDelay(attempt, this.config.reconnect);
-          this.emit('reconnecting', { attempt, delayMs });
-          await new Promise<void>((resolve) => {
-            this.#wake = resolve;
-            this.#reconnectTimer = setTimeout(resolve, delayMs);
-          });
-          this.#wake = undefined;
+          await this.#backoff(attempt);
           if (this.#state === 'connecting') continue;
         }
         if (this.#state !== 'connecting') {
@@ -276,10 +270,8 @@ export abstract class SocketClient extends EventEmitter<SocketClientEvents> {
       this.#fail(new ConnectionError('IPC_RECONNECT_FAILED', `gave up reconnecting ${this.eventName} after ${maxAttempts} attempts`));
       return;
     }
-    const delayMs = backoffDelay(attempt, this.config.reconnect);
-    this.emit('reconnecting', { attempt, delayMs });
-    this.#reconnectTimer = setTimeout(() => {
-      this.#reconnectTimer = undefined;
+    void this.#backoff(attempt).then(() => {
+      if (this.#state !== 'reconnecting') return; // disconnect() ended the wait
       this.openConnection(this.config.defaultTimeoutMs).then(
         (socket) => {
           if (this.#state !== 'reconnecting') {
@@ -294,7 +286,23 @@ export abstract class SocketClient extends EventEmitter<SocketClientEvents> {
           if (this.#state === 'reconnecting') this.#scheduleReconnect(attempt + 1);
         },
       );
-    }, delayMs);
+    });
+  }
+
+  /**
+   * The wait before attempt `attempt`, with the reconnect backoff (a `reconnecting` event says how long), for both
+   * reconnecting and `connect({ retry: true })`. `disconnect()` ends it early; `connect()` cancels a reconnect's.
+   */
+  #backoff(attempt: number): Promise<void> {
+    const delayMs = backoffDelay(attempt, this.config.reconnect);
+    this.emit('reconnecting', { attempt, delayMs });
+    return new Promise<void>((resolve) => {
+      this.#wake = resolve;
+      this.#reconnectTimer = setTimeout(resolve, delayMs);
+    }).then(() => {
+      this.#wake = undefined;
+      this.#reconnectTimer = undefined;
+    });
   }
 
   #report(error: SocketError): void {

@@ -146,4 +146,3 @@ export function discard(body: Readable): void {
 export async function drain(entry: AsyncIterable<Buffer>): Promise<void> {
   for await (const _ of entry) void _;
 }
-
