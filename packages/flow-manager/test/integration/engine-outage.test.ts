@@ -1,9 +1,7 @@
 import { join } from 'node:path';
 import { EngineProxy, tempDir, testEngines } from '@pocketdock/testkit';
 import type { ContainerInfo } from '../../src/index.js';
-import { FLOW_COMMAND, call, ok, startService, statusUntil, waitFor } from './helpers.js';
-
-const connected = (s: Record<string, unknown>): boolean => s['socket_connected'] === true;
+import { FLOW_COMMAND, call, connected, ok, startService, statusUntil, waitFor } from './helpers.js';
 
 // The engine (its socket, through a proxy that cuts every connection at once, as a dying engine does) goes away
 // under a running service with a connected flow, and comes back.

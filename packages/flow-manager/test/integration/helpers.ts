@@ -149,6 +149,9 @@ export function waitFor<E extends keyof ServerToClientEvents>(client: Client, ev
   });
 }
 
+/** A status whose flow is really connected (for `statusUntil`). */
+export const connected = (s: Record<string, unknown>): boolean => s['socket_connected'] === true;
+
 /** Polls get_status until `pred` holds. */
 export async function statusUntil(client: Client, id: string, pred: (s: Record<string, unknown>) => boolean, timeoutMs = 15_000): Promise<Record<string, unknown>> {
   const end = Date.now() + timeoutMs;

@@ -2,10 +2,8 @@ import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { rawRequest, testEngines } from '@pocketdock/testkit';
 import type { ContainerInfo, ContainerStatus } from '../../src/index.js';
-import { FLOW_COMMAND, call, ok, startService, statusUntil, waitFor } from './helpers.js';
+import { FLOW_COMMAND, call, connected, ok, startService, statusUntil, waitFor } from './helpers.js';
 import type { Service } from './helpers.js';
-
-const connected = (s: Record<string, unknown>): boolean => s['socket_connected'] === true;
 
 describe.each(testEngines())('flow-manager on $name', (engine) => {
   let svc: Service;
