@@ -13,7 +13,7 @@ import { containerError } from '../engine-errors.js';
 import { ContainerError } from '../errors.js';
 import { decodePathStat } from './path-stat.js';
 import type { PathStat } from './path-stat.js';
-import { EXTRACT_BUFFER_BYTES, UPLOAD_CHUNK_BYTES, addEntry, discard, drain, drained, packReadable, tarEntries } from './tar-io.js';
+import { EXTRACT_BUFFER_BYTES, STREAM_BUFFER_BYTES, FILE_PIECE_BYTES, addEntry, discard, drain, drained, packReadable, tarEntries } from './tar-io.js';
 
 /** One entry of `listFiles()`. */
 export interface FileEntry {
@@ -116,7 +116,7 @@ export async function writeFile(engine: EngineClient, id: string, path: string, 
     const file = join(spool, 'data');
     await pipeline(data, createWriteStream(file));
     size = (await stat(file)).size;
-    source = createReadStream(file, { highWaterMark: UPLOAD_CHUNK_BYTES });
+    source = createReadStream(file, { highWaterMark: FILE_PIECE_BYTES });
   }
   try {
     const pack = tar.pack();
@@ -135,7 +135,7 @@ export async function writeFile(engine: EngineClient, id: string, path: string, 
  * arrive as the stream's error.
  */
 export function readFileStream(engine: EngineClient, id: string, path: string): Readable {
-  const out = new PassThrough({ highWaterMark: UPLOAD_CHUNK_BYTES });
+  const out = new PassThrough({ highWaterMark: STREAM_BUFFER_BYTES });
   streamFileInto(engine, id, containerPath(path, 'readFile'), out, 0).catch((err: Error) => out.destroy(err));
   return out;
 }
@@ -220,7 +220,7 @@ export async function readFile(engine: EngineClient, id: string, path: string): 
   const chunks: Buffer[] = []; // only if the content outgrows the announced size (a tar-stream entry never does)
   let bytes = 0;
   const collector = new Writable({
-    highWaterMark: UPLOAD_CHUNK_BYTES,
+    highWaterMark: STREAM_BUFFER_BYTES,
     write(chunk: Buffer, _encoding, callback) {
       if (whole !== undefined && bytes + chunk.length <= whole.length) {
         chunk.copy(whole, bytes);

@@ -8,7 +8,7 @@ import tar from 'tar-stream';
 import type { Header, Pack } from 'tar-stream';
 import { ContainerError } from '../errors.js';
 import { containerPath, getArchive, putArchive } from './files.js';
-import { UPLOAD_CHUNK_BYTES, addEntry, copyEntry, drain, tarEntries } from './tar-io.js';
+import { FILE_PIECE_BYTES, addEntry, copyEntry, drain, tarEntries } from './tar-io.js';
 
 /** Adds `hostPath` (file, symlink or directory, recursively) to `pack` as `name`, one entry at a time. */
 async function addTree(pack: Pack, hostPath: string, name: string): Promise<void> {
@@ -20,7 +20,7 @@ async function addTree(pack: Pack, hostPath: string, name: string): Promise<void
     await addEntry(pack, { ...base, type: 'directory' });
     for (const child of (await readdir(hostPath)).sort()) await addTree(pack, join(hostPath, child), `${name}/${child}`);
   } else if (st.isFile()) {
-    await addEntry(pack, { ...base, type: 'file', size: st.size }, createReadStream(hostPath, { highWaterMark: UPLOAD_CHUNK_BYTES }));
+    await addEntry(pack, { ...base, type: 'file', size: st.size }, createReadStream(hostPath, { highWaterMark: FILE_PIECE_BYTES }));
   }
   // sockets, fifos and devices are skipped: they cannot be copied as data
 }
@@ -77,7 +77,7 @@ export async function extractTo(body: Readable, hostDest: string): Promise<boole
     await mkdir(dirname(target), { recursive: true });
     if (header.type === 'file' || header.type === 'contiguous-file') {
       await replace(target, async (temp) => {
-        await copyEntry(entry, createWriteStream(temp, { flags: 'wx', mode, highWaterMark: UPLOAD_CHUNK_BYTES }));
+        await copyEntry(entry, createWriteStream(temp, { flags: 'wx', mode, highWaterMark: FILE_PIECE_BYTES }));
         await chmod(temp, mode);
         if (header.mtime) await utimes(temp, header.mtime, header.mtime);
       });

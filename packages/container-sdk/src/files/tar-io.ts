@@ -61,14 +61,23 @@ export function addEntry(pack: Pack, header: Partial<Header> & { name: string },
   });
 }
 
-/** Piece size for uploads and read buffers: per-chunk costs dominate far below it (64 KiB chunks measured at about half the throughput of 1 MiB ones), and memory grows with it (1 MiB pieces pushed a 1 GiB round trip past 64 MiB of growth). */
-export const UPLOAD_CHUNK_BYTES = 256 * 1024;
+/**
+ * Piece size for host file I/O (push's reads, pull's writes) and for uploads (coalesced stream chunks): the cost is
+ * per piece far below it. Ad hoc, Docker, 100 MiB, alternating processes: `push` read in 1 MiB pieces ran at
+ * 330-430 MB/s against 250-324 for 256 KiB pieces, with a third of the CPU time (64 KiB pieces ran at about half the
+ * rate of 1 MiB ones); `pull` writing with a 1 MiB buffer ran at a median 231 MB/s against 191 on Podman, 163
+ * against 161 on Docker. Memory stays bounded by a few pieces.
+ */
+export const FILE_PIECE_BYTES = 1024 * 1024;
+
+/** Buffer size of in-memory download streams (readFileStream's stream, readFile's collector). */
+export const STREAM_BUFFER_BYTES = 256 * 1024;
 
 /**
  * Joins a stream's chunks into pieces of about `bytes` (memory stays bounded by one piece): the engine upload's
  * cost is per chunk, and streams often come in 16-64 KiB ones.
  */
-export async function* coalesce(source: AsyncIterable<unknown>, bytes = UPLOAD_CHUNK_BYTES): AsyncGenerator<Buffer> {
+export async function* coalesce(source: AsyncIterable<unknown>, bytes = FILE_PIECE_BYTES): AsyncGenerator<Buffer> {
   let parts: Buffer[] = [];
   let held = 0;
   for await (const chunk of source) {
