@@ -1,18 +1,17 @@
 // Files: 100 MiB in and out of a container, ours vs the CLI's cp vs dockerode's putArchive/getArchive, and the
-// peak memory growth of a 1 GiB round trip. Every contender reads from / writes to a host file.
-import { execFile } from 'node:child_process';
+// peak memory growth of a 1 GiB round trip. Every contender reads from / writes to a host file (or a Buffer where
+// marked). Each contender runs each direction in a Node process of its own (bench/files-worker.ts), as each
+// `docker cp` is one, warmed up by one untimed transfer; the rounds are interleaved from here, so drift in the
+// machine's load hits all alike.
+import { execFile, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import Docker from 'dockerode';
-import tar from 'tar-stream';
 import { createNewContainer } from '@pocketdock/container-sdk';
-import type { Container } from '@pocketdock/container-sdk';
+import type { WorkerReply, WorkerSetup } from './files-worker.js';
 
 const run = promisify(execFile);
 const MIB = 1024 * 1024;
@@ -20,20 +19,52 @@ const SIZE_MIB = Number(process.env.BENCH_FILE_MIB ?? 100);
 const BIG_MIB = Number(process.env.BENCH_BIG_MIB ?? 1024);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CLI: Record<string, string[]> = { docker: ['docker', '--host', 'unix:///var/run/docker.sock'], podman: ['podman'] };
+const WORKER = join(import.meta.dirname, 'files-worker.ts');
 
-async function tarOf(file: string, name: string): Promise<Readable> {
-  const pack = tar.pack();
-  const size = (await stat(file)).size;
-  const entry = pack.entry({ name, size, mode: 0o644 });
-  void pipeline(createReadStream(file), entry as unknown as NodeJS.WritableStream).then(() => pack.finalize());
-  return Readable.from(pack);
-}
+const ALL_CONTENDERS: Array<[WorkerSetup['contender'], string]> = [
+  ['memory', 'pocketdock writeFile/readFile (Buffer in memory)'],
+  ['stream', 'pocketdock writeFile(stream)/readFileStream (host file)'],
+  ['push-pull', 'pocketdock push/pull (host file)'],
+  ['dockerode', 'dockerode'],
+];
+const ONLY = process.env.BENCH_FILES_CONTENDERS?.split(',');
+const CONTENDERS = ALL_CONTENDERS.filter(([kind]) => !ONLY || ONLY.includes(kind));
 
-async function untarTo(stream: NodeJS.ReadableStream, file: string): Promise<void> {
-  const extract = tar.extract();
-  const feeding = pipeline(stream as Readable, extract as unknown as NodeJS.WritableStream);
-  for await (const entry of extract as unknown as AsyncIterable<AsyncIterable<Buffer>>) await pipeline(Readable.from(entry), createWriteStream(file));
-  await feeding;
+/** A contender's process: `ask` sends one message and resolves with the reply (an error reply rejects). */
+class Worker {
+  readonly #child: ChildProcess;
+  #pending: { resolve: (r: WorkerReply) => void; reject: (e: Error) => void } | undefined;
+
+  constructor(setup: WorkerSetup) {
+    const execArgv = process.execArgv.includes('--expose-gc') ? process.execArgv : [...process.execArgv, '--expose-gc'];
+    this.#child = fork(WORKER, [], { execArgv, env: { ...process.env, BENCH_WORKER: JSON.stringify(setup) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.#child.on('message', (reply: WorkerReply) => {
+      const p = this.#pending;
+      this.#pending = undefined;
+      if ('error' in reply) p?.reject(new Error(`${setup.contender} worker: ${reply.error}`));
+      else p?.resolve(reply);
+    });
+    this.#child.on('exit', (code) => this.#pending?.reject(new Error(`${setup.contender} worker exited (${String(code)})`)));
+  }
+
+  /** The next reply, after sending `msg` (if any). */
+  ask(msg?: object): Promise<WorkerReply> {
+    return new Promise((resolve, reject) => {
+      this.#pending = { resolve, reject };
+      if (msg) this.#child.send(msg);
+    });
+  }
+
+  async quit(): Promise<void> {
+    if (this.#child.exitCode !== null || !this.#child.connected) return;
+    const exited = new Promise((resolve) => this.#child.once('exit', resolve));
+    this.#child.send({ quit: true });
+    await exited;
+  }
+
+  kill(): void {
+    this.#child.kill();
+  }
 }
 
 function median(xs: number[]): number {
@@ -41,11 +72,8 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-async function timed(fn: () => Promise<unknown>): Promise<number> {
-  const t0 = performance.now();
-  await fn();
-  return performance.now() - t0;
-}
+const mbps = (ms: number): number => (SIZE_MIB * MIB) / 1e6 / (ms / 1000);
+const cell = (xs: number[]): string => `${median(xs).toFixed(0)} (${Math.min(...xs).toFixed(0)} - ${Math.max(...xs).toFixed(0)})`;
 
 export async function benchFiles(engines: string[], sockets: Record<string, string>): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'pocketdock-bench-'));
@@ -55,79 +83,74 @@ export async function benchFiles(engines: string[], sockets: Record<string, stri
   try {
     for (const engine of engines) {
       const socketPath = sockets[engine]!;
-      const docker = new Docker({ socketPath });
-      const c: Container = await createNewContainer({ socketPath, labels: { 'pocketdock.bench': 'container-sdk' } });
-      const box = docker.getContainer(c.id);
-      const cli = CLI[engine]!;
-      const inMemory = await readFile(src);
-      const contenders: Record<string, { in: () => Promise<unknown>; out: () => Promise<unknown> }> = {
-        'pocketdock writeFile/readFile (Buffer in memory)': {
-          in: () => c.writeFile('/bench/mem.bin', inMemory),
-          out: async () => {
-            if ((await c.readFile('/bench/mem.bin')).length !== SIZE_MIB * MIB) throw new Error('short read');
-          },
-        },
-        'pocketdock writeFile(stream)/readFileStream (host file)': {
-          in: () => c.writeFile('/bench/ours.bin', createReadStream(src), { size: SIZE_MIB * MIB }),
-          out: () => pipeline(c.readFileStream('/bench/ours.bin'), createWriteStream(join(work, 'ours.out'))),
-        },
-        'pocketdock push/pull (host file)': {
-          in: () => c.push(src, '/bench/pushed.bin'),
-          out: () => c.pull('/bench/pushed.bin', join(work, 'pulled.out')),
-        },
-        [`${engine} cp (CLI)`]: {
+      const c = await createNewContainer({ socketPath, labels: { 'pocketdock.bench': 'container-sdk' } });
+      const workers: Worker[] = [];
+      try {
+        await c.run(['mkdir', '-p', '/bench']);
+        const setup = { socketPath, name: c.name, id: c.id, work, src, bytes: SIZE_MIB * MIB };
+        // First, in a fresh process: 1 GiB through ours, generated lazily and drained.
+        const bigWorker = new Worker({ ...setup, contender: 'big', dir: 'in', bytes: BIG_MIB * MIB });
+        workers.push(bigWorker);
+        const big = (await bigWorker.ask()) as { inMBps: number; outMBps: number; growthMiB: number };
+        rows.push(`| ${engine} | pocketdock, ${BIG_MIB} MiB in + out (peak RSS growth ${big.growthMiB.toFixed(1)} MiB) | ${big.inMBps.toFixed(0)} | ${big.outMBps.toFixed(0)} | | |`);
+
+        const cli = CLI[engine]!;
+        const cp = {
           in: () => run(cli[0]!, [...cli.slice(1), 'cp', src, `${c.id}:/bench/cli.bin`]),
           out: () => run(cli[0]!, [...cli.slice(1), 'cp', `${c.id}:/bench/cli.bin`, join(work, 'cli.out')]),
-        },
-        dockerode: {
-          in: async () => box.putArchive(await tarOf(src, 'dockerode.bin'), { path: '/bench' }),
-          out: async () => untarTo(await box.getArchive({ path: '/bench/dockerode.bin' }), join(work, 'dockerode.out')),
-        },
-      };
-      await c.run(['mkdir', '-p', '/bench']);
-      // First, before the 100 MiB rounds grow the heap: 1 GiB through ours, generated lazily and drained: how much does this process grow?
-      const block = randomBytes(MIB);
-      let sent = 0;
-      const big = new Readable({
-        read() {
-          if (sent >= BIG_MIB * MIB) return void this.push(null);
-          sent += MIB;
-          this.push(block);
-        },
-      });
-      global.gc?.();
-      const rss0 = process.memoryUsage().rss;
-      let peak = rss0;
-      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
-      const tIn = await timed(() => c.writeFile('/bench/big.bin', big, { size: BIG_MIB * MIB }));
-      let got = 0;
-      const tOut = await timed(async () => {
-        for await (const chunk of c.readFileStream('/bench/big.bin')) got += (chunk as Buffer).length;
-      });
-      clearInterval(sampler);
-      if (got !== BIG_MIB * MIB) throw new Error(`1 GiB read back ${got} bytes`);
-      rows.push(
-        `| ${engine} | pocketdock, ${BIG_MIB} MiB in + out | ${((BIG_MIB * MIB) / 1e6 / (tIn / 1000)).toFixed(0)} | ${((BIG_MIB * MIB) / 1e6 / (tOut / 1000)).toFixed(0)} | peak RSS growth ${((peak - rss0) / MIB).toFixed(1)} MiB |`,
-      );
-      const mbps: Record<string, { in: number[]; out: number[] }> = {};
-      for (let r = 0; r < ROUNDS; r++) {
-        for (const [name, fns] of Object.entries(contenders)) {
-          mbps[name] ??= { in: [], out: [] };
-          mbps[name].in.push((SIZE_MIB * MIB) / 1e6 / ((await timed(fns.in)) / 1000));
-          mbps[name].out.push((SIZE_MIB * MIB) / 1e6 / ((await timed(fns.out)) / 1000));
+        };
+        const timedCli = async (fn: () => Promise<unknown>): Promise<number> => {
+          const t0 = performance.now();
+          await fn();
+          return performance.now() - t0;
+        };
+        const procs = CONTENDERS.map(([kind, label]) => {
+          const start = (dir: 'in' | 'out'): { w: Worker; ready: Promise<WorkerReply> } => {
+            const w = new Worker({ ...setup, contender: kind, dir });
+            workers.push(w);
+            return { w, ready: w.ask() };
+          };
+          return { label, in: start('in'), out: start('out') };
+        });
+        for (const p of procs) await Promise.all([p.in.ready, p.out.ready]);
+        // One untimed transfer each first: ours run in long-lived processes, warmed up like an application's.
+        for (const p of procs) for (const dir of ['in', 'out'] as const) await p[dir].w.ask({ go: true });
+        const results = new Map<string, { in: number[]; out: number[] }>();
+        const record = (label: string, dir: 'in' | 'out', ms: number): void => {
+          const r = results.get(label) ?? { in: [], out: [] };
+          r[dir].push(mbps(ms));
+          results.set(label, r);
+        };
+        const cpLabel = `${engine} cp (CLI, a process per copy)`;
+        // Before each timed transfer, `sync`: the previous transfers' dirty pages (100 MiB files written on the host
+        // and in the container) are written back then, not during the next contender's turn.
+        for (let r = 0; r < ROUNDS; r++) {
+          for (const p of procs) {
+            for (const dir of ['in', 'out'] as const) {
+              await run('sync');
+              record(p.label, dir, ((await p[dir].w.ask({ go: true })) as { ms: number }).ms);
+            }
+          }
+          for (const dir of ['in', 'out'] as const) {
+            await run('sync');
+            record(cpLabel, dir, await timedCli(cp[dir]));
+          }
         }
+        // Each round's figure over cp's in the same round, then the median: drift between rounds cancels out.
+        const cpm = results.get(cpLabel)!;
+        const vsCp = (xs: number[], dir: 'in' | 'out'): string => `${median(xs.map((x, i) => x / cpm[dir][i]!)).toFixed(2)}x`;
+        for (const [label, m] of results) rows.push(`| ${engine} | ${label} | ${cell(m.in)} | ${cell(m.out)} | ${vsCp(m.in, 'in')} | ${vsCp(m.out, 'out')} |`);
+        for (const w of workers) await w.quit();
+      } finally {
+        for (const w of workers) w.kill();
+        await c.shutdown();
       }
-      for (const [name, m] of Object.entries(mbps)) {
-        rows.push(`| ${engine} | ${name} | ${median(m.in).toFixed(0)} (${Math.min(...m.in).toFixed(0)} - ${Math.max(...m.in).toFixed(0)}) | ${median(m.out).toFixed(0)} (${Math.min(...m.out).toFixed(0)} - ${Math.max(...m.out).toFixed(0)}) |`);
-      }
-
-      await c.shutdown();
     }
   } finally {
     await rm(work, { recursive: true, force: true });
   }
-  console.log(`\nfiles: ${SIZE_MIB} MiB of random bytes in and out of a container (host file, or a Buffer where marked); ${ROUNDS} rounds interleaved; MB/s median (min - max), 1 MB = 10^6 B\n`);
-  console.log('| engine | contender | in (MB/s) | out (MB/s) | |');
-  console.log('|---|---|---:|---:|---|');
+  console.log(`\nfiles: ${SIZE_MIB} MiB of random bytes in and out of a container (host file, or a Buffer where marked); each contender and direction in a process of its own; ${ROUNDS} rounds interleaved; MB/s median (min - max), 1 MB = 10^6 B; vs cp: the median over rounds of the figure over cp's in the same round\n`);
+  console.log('| engine | contender | in (MB/s) | out (MB/s) | in vs cp | out vs cp |');
+  console.log('|---|---|---:|---:|---:|---:|');
   for (const r of rows) console.log(r);
 }
