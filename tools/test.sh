@@ -3,7 +3,8 @@
 #
 #   1. setup (Node dependencies, Docker + Podman, the test and flow images): see tools/setup.sh
 #   2. the gate: nx run-many -t lint typecheck build test  (every package, unit + component + integration)
-#   3. the leak check: no container from the tests, and no pocketdock temp dir, may outlive the run
+#   3. the leak check: no container or network from the tests, no image that was not there before, and no
+#      pocketdock temp dir may outlive the run
 #
 # POCKETDOCK_TEST_ENGINES=docker (or podman) narrows the engines for a local run; CI always uses both.
 set -euo pipefail
@@ -17,6 +18,14 @@ if [ "${CI:-}" = "true" ] && [ -n "${POCKETDOCK_TEST_ENGINES:-}" ] && [ "$POCKET
   exit 1
 fi
 
+# image_ids SOCK -> the ids of every image on that engine, one per line, sorted (empty when it does not answer)
+image_ids() {
+  [ -S "$1" ] || return 0
+  curl -fsS --unix-socket "$1" "http://d/v1.41/images/json?all=true" |
+    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).map(i=>i.Id).sort().join("\n")))' || true
+}
+images_before_docker=$(image_ids /var/run/docker.sock)
+images_before_podman=$(image_ids /run/podman/podman.sock)
 temp_before=$(ls -d /tmp/pocketdock-* 2>/dev/null | sort || true)
 rm -rf tmp/test-failures # tools/testkit/failure-log.cjs writes each project's failed tests there
 status=0
@@ -42,13 +51,23 @@ for sock in /var/run/docker.sock /run/podman/podman.sock; do
     leaks=1
   fi
 done
+# Images: tests that make one (snapshot, import) remove it; one that was not there before the run escaped.
+for pair in "docker /var/run/docker.sock" "podman /run/podman/podman.sock"; do
+  set -- $pair
+  before_var="images_before_$1"
+  new_images=$(comm -13 <(echo "${!before_var}") <(image_ids "$2") | grep -v '^$' || true)
+  if [ -n "$new_images" ]; then
+    echo "[test] LEAK: images left on $2: $(echo $new_images | cut -c1-200)" >&2
+    leaks=1
+  fi
+done
 temp_after=$(ls -d /tmp/pocketdock-* 2>/dev/null | sort || true)
 new_temp=$(comm -13 <(echo "$temp_before") <(echo "$temp_after") | grep -v '^$' || true)
 if [ -n "$new_temp" ]; then
   echo "[test] LEAK: temp dirs left behind: $new_temp" >&2
   leaks=1
 fi
-[ "$leaks" = 0 ] && echo "[test] leak check: no test container, network or temp dir left behind" >&2
+[ "$leaks" = 0 ] && echo "[test] leak check: no test container, network, image or temp dir left behind" >&2
 
 # Every failed test once more, at the end, where a CI log is read from.
 if [ -d tmp/test-failures ] && [ -n "$(ls -A tmp/test-failures)" ]; then
