@@ -1,8 +1,9 @@
 // Files: 100 MiB in and out of a container, ours vs the CLI's cp vs dockerode's putArchive/getArchive, and the
 // peak memory growth of a 1 GiB round trip. Every contender reads from / writes to a host file (or a Buffer where
 // marked). Each contender runs each direction in a Node process of its own (bench/files-worker.ts), as each
-// `docker cp` is one, warmed up by one untimed transfer; the rounds are interleaved from here, so drift in the
-// machine's load hits all alike.
+// `docker cp` is one, warmed up by one untimed transfer; the rounds are interleaved from here in a balanced order,
+// so drift in the machine's load and the contender that ran just before hit all alike (BENCH_ROUNDS=10 balances
+// five contenders fully).
 import { execFile, fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -67,6 +68,17 @@ class Worker {
   }
 }
 
+/**
+ * Row `r` of a Williams design for `n` contenders: taken over n rounds (2n when n is odd), each contender runs in
+ * every position and right after each of the others equally often.
+ */
+export function williamsRow(n: number, r: number): number[] {
+  const base: number[] = [];
+  for (let i = 0, lo = 1, hi = n - 1; i < n; i++) base.push(i === 0 ? 0 : i % 2 === 1 ? lo++ : hi--);
+  const row = base.map((b) => (b + r) % n);
+  return n % 2 === 1 && Math.floor(r / n) % 2 === 1 ? row.reverse() : row;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
@@ -116,24 +128,29 @@ export async function benchFiles(engines: string[], sockets: Record<string, stri
         // One untimed transfer each first: ours run in long-lived processes, warmed up like an application's.
         for (const p of procs) for (const dir of ['in', 'out'] as const) await p[dir].w.ask({ go: true });
         const results = new Map<string, { in: number[]; out: number[] }>();
-        const record = (label: string, dir: 'in' | 'out', ms: number): void => {
-          const r = results.get(label) ?? { in: [], out: [] };
-          r[dir].push(mbps(ms));
-          results.set(label, r);
-        };
         const cpLabel = `${engine} cp (CLI, a process per copy)`;
-        // Before each timed transfer, `sync`: the previous transfers' dirty pages (100 MiB files written on the host
-        // and in the container) are written back then, not during the next contender's turn.
+        const timings: Array<{ label: string; in: () => Promise<number>; out: () => Promise<number> }> = [
+          ...procs.map((p) => ({
+            label: p.label,
+            in: async () => ((await p.in.w.ask({ go: true })) as { ms: number }).ms,
+            out: async () => ((await p.out.w.ask({ go: true })) as { ms: number }).ms,
+          })),
+          { label: cpLabel, in: () => timedCli(cp.in), out: () => timedCli(cp.out) },
+        ];
+        // The order changes every round (a Williams design): what ran just before a transfer measurably changes it
+        // (a 100 MiB Buffer made and dropped in another process slowed the next pull), so every contender follows
+        // each of the others equally often over n rounds (2n for an odd n, e.g. 10 for the five here). Before each
+        // timed transfer, `sync`: the previous transfers' dirty pages (100 MiB files written on the host and in the
+        // container) are written back then, not during the next one.
         for (let r = 0; r < ROUNDS; r++) {
-          for (const p of procs) {
+          for (const t of williamsRow(timings.length, r).map((i) => timings[i]!)) {
             for (const dir of ['in', 'out'] as const) {
               await run('sync');
-              record(p.label, dir, ((await p[dir].w.ask({ go: true })) as { ms: number }).ms);
+              const ms = await t[dir]();
+              const m = results.get(t.label) ?? { in: [], out: [] };
+              m[dir].push(mbps(ms));
+              results.set(t.label, m);
             }
-          }
-          for (const dir of ['in', 'out'] as const) {
-            await run('sync');
-            record(cpLabel, dir, await timedCli(cp[dir]));
           }
         }
         // Each round's figure over cp's in the same round, then the median: drift between rounds cancels out.
@@ -149,7 +166,7 @@ export async function benchFiles(engines: string[], sockets: Record<string, stri
   } finally {
     await rm(work, { recursive: true, force: true });
   }
-  console.log(`\nfiles: ${SIZE_MIB} MiB of random bytes in and out of a container (host file, or a Buffer where marked); each contender and direction in a process of its own; ${ROUNDS} rounds interleaved; MB/s median (min - max), 1 MB = 10^6 B; vs cp: the median over rounds of the figure over cp's in the same round\n`);
+  console.log(`\nfiles: ${SIZE_MIB} MiB of random bytes in and out of a container (host file, or a Buffer where marked); each contender and direction in a process of its own; ${ROUNDS} rounds interleaved, the order balanced (a Williams design); MB/s median (min - max), 1 MB = 10^6 B; vs cp: the median over rounds of the figure over cp's in the same round\n`);
   console.log('| engine | contender | in (MB/s) | out (MB/s) | in vs cp | out vs cp |');
   console.log('|---|---|---:|---:|---:|---:|');
   for (const r of rows) console.log(r);
