@@ -4,9 +4,11 @@
 //      p50/p90 and runs/s at concurrency 1 and 8
 //   2. session.run('true') vs run('true')
 //   3. create + start + shutdown of a sandbox vs `docker run --rm` / `podman run --rm`
-//   4. files: 100 MiB in and out, ours vs the CLI's cp vs dockerode; peak memory of a 1 GiB round trip (bench/files.ts)
+//   4. files: 100 MiB in and out, ours vs the CLI's cp vs dockerode, each in processes of its own; peak memory of a
+//      1 GiB round trip (bench/files.ts, bench/files-worker.ts)
 // Env: BENCH_SUITES (default "exec,files"), BENCH_N (calls per contender and concurrency, default 60),
-// BENCH_ENGINES (default "docker,podman"), BENCH_FILE_MIB (100), BENCH_BIG_MIB (1024), BENCH_ROUNDS (3, files).
+// BENCH_ENGINES (default "docker,podman"), BENCH_FILE_MIB (100), BENCH_BIG_MIB (1024), BENCH_ROUNDS (3, files; 10
+// balances the order fully), BENCH_FILES_CONTENDERS (default all: memory,stream,push-pull,dockerode).
 import { execFile } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
