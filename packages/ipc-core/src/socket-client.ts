@@ -62,8 +62,7 @@ export abstract class SocketClient extends EventEmitter<SocketClientEvents> {
   #socket: Socket | undefined;
   #writer: FrameWriter | undefined;
   #refusal: SocketError | undefined;
-  #reconnectTimer: NodeJS.Timeout | undefined;
-  /** Ends the current backoff wait early (on `disconnect()`). */
+  /** Ends the current backoff wait at once (its timer cleared); its waiter then sees the new state. */
   #wake: (() => void) | undefined;
   #reconnects = 0;
 
@@ -87,8 +86,7 @@ export abstract class SocketClient extends EventEmitter<SocketClientEvents> {
    */
   async connect(options: { timeoutMs?: number; retry?: boolean } = {}): Promise<void> {
     if (this.#state === 'connected' || this.#state === 'connecting') return;
-    clearTimeout(this.#reconnectTimer);
-    this.#reconnectTimer = undefined;
+    this.#wake?.(); // a reconnect's wait: its attempt sees 'connecting' and stands down
     this.#state = 'connecting';
     this.#refusal = undefined;
     this.#received.reopen();
@@ -124,8 +122,6 @@ export abstract class SocketClient extends EventEmitter<SocketClientEvents> {
   async disconnect(): Promise<void> {
     const socket = this.#socket;
     this.#state = 'closed';
-    clearTimeout(this.#reconnectTimer);
-    this.#reconnectTimer = undefined;
     this.#wake?.();
     this.#received.close(new ConnectionError('IPC_NOT_CONNECTED', `client of ${this.eventName} is disconnected`));
     if (socket === undefined) return;
@@ -271,7 +267,7 @@ export abstract class SocketClient extends EventEmitter<SocketClientEvents> {
       return;
     }
     void this.#backoff(attempt).then(() => {
-      if (this.#state !== 'reconnecting') return; // disconnect() ended the wait
+      if (this.#state !== 'reconnecting') return; // disconnect() or connect() ended the wait
       this.openConnection(this.config.defaultTimeoutMs).then(
         (socket) => {
           if (this.#state !== 'reconnecting') {
@@ -291,17 +287,19 @@ export abstract class SocketClient extends EventEmitter<SocketClientEvents> {
 
   /**
    * The wait before attempt `attempt`, with the reconnect backoff (a `reconnecting` event says how long), for both
-   * reconnecting and `connect({ retry: true })`. `disconnect()` ends it early; `connect()` cancels a reconnect's.
+   * reconnecting and `connect({ retry: true })`. `disconnect()` and `connect()` end it early through `#wake`.
    */
   #backoff(attempt: number): Promise<void> {
     const delayMs = backoffDelay(attempt, this.config.reconnect);
     this.emit('reconnecting', { attempt, delayMs });
     return new Promise<void>((resolve) => {
-      this.#wake = resolve;
-      this.#reconnectTimer = setTimeout(resolve, delayMs);
-    }).then(() => {
-      this.#wake = undefined;
-      this.#reconnectTimer = undefined;
+      const done = (): void => {
+        clearTimeout(timer);
+        if (this.#wake === done) this.#wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, delayMs);
+      this.#wake = done;
     });
   }
 
