@@ -1,5 +1,9 @@
 import { createConnection, createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
+import { join } from 'node:path';
+import { tempDir } from './temp-dir.js';
+
+type OwnedDir = Awaited<ReturnType<typeof tempDir>>;
 
 /**
  * A Unix socket at `path` that forwards every connection to the real engine's socket, and can be taken away
@@ -7,10 +11,8 @@ import type { Server, Socket } from 'node:net';
  * For "the engine disappears mid-operation" tests against the real engines.
  *
  * @example
- * await using dir = await tempDir();
- * const proxy = new EngineProxy(join(dir.path, 'engine.sock'), engine.socketPath);
- * await proxy.up();
- * // ... point the code under test at proxy.path, then: await proxy.down();
+ * await using proxy = await EngineProxy.start(engine.socketPath); // in a temp dir of its own, removed on dispose
+ * // ... point the code under test at proxy.path, then: await proxy.down(); ... await proxy.up();
  */
 export class EngineProxy {
   #server: Server | undefined;
@@ -19,7 +21,21 @@ export class EngineProxy {
   constructor(
     readonly path: string,
     private readonly target: string,
+    private readonly ownedDir?: OwnedDir,
   ) {}
+
+  /** A proxy for `target` at a socket in a temp dir of its own, already up; disposing it takes it down and removes the dir. */
+  static async start(target: string): Promise<EngineProxy> {
+    const dir = await tempDir();
+    const proxy = new EngineProxy(join(dir.path, 'engine.sock'), target, dir);
+    try {
+      await proxy.up();
+    } catch (err) {
+      await dir[Symbol.asyncDispose]();
+      throw err;
+    }
+    return proxy;
+  }
 
   /** Connections currently open through the proxy (each side counted once). */
   get connections(): number {
@@ -49,5 +65,6 @@ export class EngineProxy {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.down();
+    await this.ownedDir?.[Symbol.asyncDispose]();
   }
 }

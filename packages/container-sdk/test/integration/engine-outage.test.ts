@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { EngineProxy, tempDir, testEngines, until } from '@pocketdock/testkit';
+import { EngineProxy, testEngines, until } from '@pocketdock/testkit';
 import { processes, sandbox, untilRunning } from './helpers.js';
 
 const CODE = /^(CONTAINER|ENGINE|SESSION|FILE)_[A-Z_]+$/;
@@ -18,9 +17,7 @@ async function outcome(p: Promise<unknown>): Promise<{ ok: true; value: unknown 
 // away while operations of every kind are in flight on a sandbox.
 describe.each(testEngines())('container-sdk when the engine goes away mid-operation, on $name', (engine) => {
   it('every operation in flight ends promptly, with a code; new calls fail fast; all works again once it is back', async () => {
-    await using dir = await tempDir();
-    await using proxy = new EngineProxy(join(dir.path, 'engine.sock'), engine.socketPath);
-    await proxy.up();
+    await using proxy = await EngineProxy.start(engine.socketPath);
     const c = await sandbox(engine, { socketPath: proxy.path });
     try {
       await c.run('head -c 16777216 /dev/zero > /big.bin');

@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { EngineProxy, tempDir, testEngines } from '@pocketdock/testkit';
+import { EngineProxy, testEngines } from '@pocketdock/testkit';
 import type { ContainerInfo } from '../../src/index.js';
 import { FLOW_COMMAND, call, connected, ok, startService, statusUntil, waitFor } from './helpers.js';
 
@@ -7,9 +6,7 @@ import { FLOW_COMMAND, call, connected, ok, startService, statusUntil, waitFor }
 // under a running service with a connected flow, and comes back.
 describe.each(testEngines())('flow-manager when the engine goes away, on $name', (engine) => {
   it('keeps serving what needs no engine, answers engine calls with FM_ENGINE_ERROR at once, and pushes what happened meanwhile once it is back', async () => {
-    await using dir = await tempDir();
-    await using proxy = new EngineProxy(join(dir.path, 'engine.sock'), engine.socketPath);
-    await proxy.up();
+    await using proxy = await EngineProxy.start(engine.socketPath);
     const svc = await startService(engine, { engineSocket: proxy.path });
     try {
       const client = await svc.connect();

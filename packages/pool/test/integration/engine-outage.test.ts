@@ -1,15 +1,12 @@
-import { join } from 'node:path';
-import { EngineProxy, tempDir, testEngines, until } from '@pocketdock/testkit';
+import { EngineProxy, testEngines, until } from '@pocketdock/testkit';
 import { poolContainers, testPool } from './helpers.js';
 
 describe.each(testEngines())('pool during an engine outage on $name', (engine) => {
   it('the engine socket going away and coming back: errors reported with backoff, refill resumes, nothing leaked', async () => {
-    await using dir = await tempDir();
-    const proxy = new EngineProxy(join(dir.path, 'engine.sock'), engine.socketPath);
-    await proxy.up();
+    await using proxy = await EngineProxy.start(engine.socketPath);
     const errors: Error[] = [];
     let name = '';
-    try {
+    {
       await using pool = await testPool(engine, { socketPath: proxy.path, minIdle: 2, maxSize: 4, refillIntervalMs: 50, maxBackoffMs: 300, onError: (e) => errors.push(e) });
       name = pool.name;
       expect(pool.stats().idle).toBe(2);
@@ -23,8 +20,6 @@ describe.each(testEngines())('pool during an engine outage on $name', (engine) =
       await proxy.up();
       await until(() => pool.stats().idle === 2, { timeoutMs: 15_000, what: 'the pool to refill' });
       await lease.release();
-    } finally {
-      await proxy.down();
     }
     expect(await poolContainers(engine, name)).toHaveLength(0);
   }, 60_000);
