@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { undocumentedCodes, thrown } from '@pocketdock/testkit';
+import { thrown, undocumentedCodes, until } from '@pocketdock/testkit';
 import { createMessage } from '@pocketdock/ipc-core';
 import { TCP_ERROR_CODES, TcpSocketClient, TcpSocketServer } from '../src/index.js';
 
@@ -38,14 +38,6 @@ function client(port: number, options: Partial<ConstructorParameters<typeof TcpS
   const c = new TcpSocketClient('ev', { port, ...options });
   clients.push(c);
   return c;
-}
-
-async function until(predicate: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 async function block(port: number): Promise<void> {
@@ -88,7 +80,7 @@ describe('TcpSocketServer and TcpSocketClient', () => {
     const [a, b] = [client(s.port!), client(s.port!)];
     await a.connect();
     await b.connect();
-    await until(() => ids.length === 2);
+    await until(() => ids.length === 2, { timeoutMs: 5_000, what: 'both messages' });
     expect(s.getConnectedClients()[0]!.remote).toMatch(/^127\.0\.0\.1:\d+$/);
     s.send(createMessage('ev', { all: true }));
     expect((await a.receive()).data).toEqual({ all: true });
@@ -109,11 +101,11 @@ describe('TcpSocketServer and TcpSocketClient', () => {
     expect((await c.receive()).data).toEqual({ queued: 1 });
     const port = s.port!;
     await s.stop();
-    await until(() => !c.isConnected());
+    await until(() => !c.isConnected(), { timeoutMs: 5_000, what: 'the client to see the loss' });
     const again = new TcpSocketServer('ev', { portRangeStart: port, portRangeEnd: port });
     servers.push(again);
     await again.start();
-    await until(() => c.isConnected() && again.getConnectedClients().length === 1);
+    await until(() => c.isConnected() && again.getConnectedClients().length === 1, { timeoutMs: 5_000, what: 'the client to reconnect' });
     again.send(createMessage('ev', { back: true }));
     expect((await c.receive()).data).toEqual({ back: true });
   });

@@ -49,7 +49,6 @@ export class Fixture {
   }
 }
 
-
 /** The next `count` messages of `client`. */
 export async function take(client: UnixSocketClient, count: number): Promise<SocketMessage[]> {
   const out: SocketMessage[] = [];

@@ -1,4 +1,4 @@
-import { testLabels } from '@pocketdock/testkit';
+import { testLabels, until } from '@pocketdock/testkit';
 import type { TestEngine } from '@pocketdock/testkit';
 import { createNewContainer } from '../../src/index.js';
 import type { Container, NewContainerOptions } from '../../src/index.js';
@@ -15,10 +15,6 @@ export async function processes(c: Container): Promise<string[]> {
 }
 
 /** Resolves once a process whose command line starts with `command` runs in `c` (polled through `ps`). */
-export async function untilRunning(c: Container, command: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await processes(c)).some((p) => p.startsWith(command))) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${JSON.stringify(command)} to run`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+export function untilRunning(c: Container, command: string, timeoutMs = 10_000): Promise<void> {
+  return until(async () => (await processes(c)).some((p) => p.startsWith(command)), { timeoutMs, intervalMs: 20, what: `${JSON.stringify(command)} to run` });
 }

@@ -1,4 +1,4 @@
-import { testEngines } from '@pocketdock/testkit';
+import { testEngines, until } from '@pocketdock/testkit';
 import type { Container } from '../../src/index.js';
 import { sandbox } from './helpers.js';
 
@@ -65,7 +65,7 @@ describe.each(testEngines())('sessions on $name', (engine) => {
     const seen: string[] = [];
     const off = s.onOutput((chunk) => seen.push(chunk.data));
     s.send('echo raw-send\n');
-    for (let i = 0; i < 250 && !seen.join('').includes('raw-send'); i++) await new Promise((r) => setTimeout(r, 20));
+    await until(() => seen.join('').includes('raw-send'), { timeoutMs: 5_000, intervalMs: 20, what: 'the output of the raw send' });
     off();
     expect(seen.join('')).toBe('raw-send\n');
   });
