@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createNewContainer } from '@pocketdock/container-sdk';
 import type { WorkerReply, WorkerSetup } from './files-worker.js';
+import { pct } from './measure.js';
 
 const run = promisify(execFile);
 const MIB = 1024 * 1024;
@@ -79,11 +80,7 @@ export function williamsRow(n: number, r: number): number[] {
   return n % 2 === 1 && Math.floor(r / n) % 2 === 1 ? row.reverse() : row;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
+const median = (xs: number[]): number => pct(xs, 50);
 const mbps = (ms: number): number => (SIZE_MIB * MIB) / 1e6 / (ms / 1000);
 const cell = (xs: number[]): string => `${median(xs).toFixed(0)} (${Math.min(...xs).toFixed(0)} - ${Math.max(...xs).toFixed(0)})`;
 
