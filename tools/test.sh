@@ -24,17 +24,19 @@ image_ids() {
   curl -fsS --unix-socket "$1" "http://d/v1.41/images/json?all=true" |
     node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).map(i=>i.Id).sort().join("\n")))' || true
 }
-images_before_docker=$(image_ids /var/run/docker.sock)
-images_before_podman=$(image_ids /run/podman/podman.sock)
+sockets=(/var/run/docker.sock /run/podman/podman.sock)
+declare -A images_before
+for sock in "${sockets[@]}"; do images_before[$sock]=$(image_ids "$sock"); done
 temp_before=$(ls -d /tmp/pocketdock-* 2>/dev/null | sort || true)
 rm -rf tmp/test-failures # tools/testkit/failure-log.cjs writes each project's failed tests there
 status=0
 npx nx run-many -t lint typecheck build test --outputStyle=static || status=$?
 
 # Leak check. Test containers and networks carry the label pocketdock.test-run (the Jest teardown removes its own run's and
-# fails if it had to); anything left now escaped that net.
+# fails if it had to); anything left now escaped that net. Tests that make an image (snapshot, import) remove it: one
+# that was not there before the gate escaped too.
 leaks=0
-for sock in /var/run/docker.sock /run/podman/podman.sock; do
+for sock in "${sockets[@]}"; do
   [ -S "$sock" ] || continue
   left=$(curl -fsS --unix-socket "$sock" \
     "http://d/v1.41/containers/json?all=true&filters=%7B%22label%22%3A%5B%22pocketdock.test-run%22%5D%7D" |
@@ -50,14 +52,9 @@ for sock in /var/run/docker.sock /run/podman/podman.sock; do
     echo "[test] LEAK: networks left on $sock: $nets" >&2
     leaks=1
   fi
-done
-# Images: tests that make one (snapshot, import) remove it; one that was not there before the run escaped.
-for pair in "docker /var/run/docker.sock" "podman /run/podman/podman.sock"; do
-  set -- $pair
-  before_var="images_before_$1"
-  new_images=$(comm -13 <(echo "${!before_var}") <(image_ids "$2") | grep -v '^$' || true)
+  new_images=$(comm -13 <(echo "${images_before[$sock]}") <(image_ids "$sock") | grep -v '^$' || true)
   if [ -n "$new_images" ]; then
-    echo "[test] LEAK: images left on $2: $(echo $new_images | cut -c1-200)" >&2
+    echo "[test] LEAK: images left on $sock: $(echo $new_images | cut -c1-200)" >&2
     leaks=1
   fi
 done
