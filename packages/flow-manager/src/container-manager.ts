@@ -10,7 +10,7 @@ import { inspect, startedAt } from './engine-inspect.js';
 import { FlowManagerError, payloadError } from './errors.js';
 import { containerConfigSchema } from './models.js';
 import type { ContainerConfig, ContainerInfo, ContainerStatus } from './models.js';
-import { applyEvent, recordFrom, stateOf, toInfo, toStatus } from './records.js';
+import { applyEvent, endedOnItsOwn, recordFrom, stateOf, toInfo, toStatus } from './records.js';
 import { resolveVolumes } from './resolve-volumes.js';
 import { sampleUsage } from './usage.js';
 import type { FlowRecord, Intent } from './records.js';
@@ -297,9 +297,7 @@ export class ContainerManager extends EventEmitter<{ status: [ContainerStatus] }
     if (!this.#records.has(r.id)) return; // gone: #forget pushed that
     if (r.state === before.state && r.exitCode === before.exitCode && r.startedAt?.getTime() === before.startedAt) return;
     if (r.state === 'exited' && before.state !== 'exited') {
-      r.crashed = (r.exitCode ?? 0) !== 0;
-      r.handle = undefined;
-      this.#ended(r, r.crashed ? 'crashed' : 'exited', r.exitCode ?? undefined);
+      this.#ended(r, endedOnItsOwn(r), r.exitCode ?? undefined);
     } else if (r.state === 'running') {
       r.crashed = false; // started again meanwhile (by someone else)
     }

@@ -110,6 +110,13 @@ export function recordFrom(i: Inspected, handle: FlowRecord['handle']): FlowReco
   };
 }
 
+/** A flow that exited without being asked to: crashed unless its exit code is 0 (an unknown one counts as 0). */
+export function endedOnItsOwn(r: FlowRecord): 'crashed' | 'exited' {
+  r.handle = undefined;
+  r.crashed = (r.exitCode ?? 0) !== 0;
+  return r.crashed ? 'crashed' : 'exited';
+}
+
 /**
  * Applies an engine event to a record. `die` is a crash (non-zero) or an exit (zero) unless the flow-manager
  * itself was stopping, deleting or restarting the container; `start` ends whatever it was doing.
@@ -131,8 +138,7 @@ export function applyEvent(r: FlowRecord, e: ContainerEvent): 'changed' | 'crash
       else if (r.intent === 'restart') r.state = 'restarting';
       else {
         r.state = 'exited';
-        r.crashed = (e.exitCode ?? 0) !== 0;
-        return r.crashed ? 'crashed' : 'exited';
+        return endedOnItsOwn(r);
       }
       return 'changed';
     case 'pause':
