@@ -2,17 +2,20 @@ import type { ClientConfigInput, SocketClient, SocketServer, TcpSocketConfigInpu
 import { TcpSocketClient, TcpSocketServer } from '@pocketdock/ipc-tcp';
 import { UnixSocketClient, UnixSocketServer } from '@pocketdock/ipc-unix';
 import { loadSettings } from './load-settings.js';
-import type { Settings } from './settings-schema.js';
+import type { IpcSettings } from './settings/values.js';
 import { SocketType, toSocketType } from './socket-type.js';
 
+/** Settings to build from: a `Settings` from `loadSettings()`, or any object with its `ipc` part. */
+export type IpcSettingsSource = { readonly ipc: IpcSettings };
+
 /** `settings` (default: `loadSettings()`), and any server option to override them. */
-export type CreateServerOptions = { settings?: Settings } & Partial<UnixSocketConfigInput & TcpSocketConfigInput>;
+export type CreateServerOptions = { settings?: IpcSettingsSource } & Partial<UnixSocketConfigInput & TcpSocketConfigInput>;
 
 /** `settings` (default: `loadSettings()`), client options to override them, and for TCP the server's `port`. */
-export type CreateClientOptions = { settings?: Settings; host?: string; port?: number } & Partial<ClientConfigInput>;
+export type CreateClientOptions = { settings?: IpcSettingsSource; host?: string; port?: number } & Partial<ClientConfigInput>;
 
-function shared(settings: Settings) {
-  const { unix: _unix, tcp: _tcp, client: _client, ...common } = settings.ipc;
+function shared(ipc: IpcSettings) {
+  const { unix: _unix, tcp: _tcp, client: _client, ...common } = ipc;
   return common;
 }
 
@@ -26,11 +29,12 @@ function shared(settings: Settings) {
  */
 export function createServer(type: SocketType | 'unix' | 'tcp', eventName: string, options: CreateServerOptions = {}): SocketServer {
   const kind = toSocketType(type);
-  const { settings = loadSettings(), ...overrides } = options;
+  const { settings, ...overrides } = options;
+  const { ipc } = settings ?? loadSettings();
   if (kind === SocketType.UNIX) {
-    return new UnixSocketServer(eventName, { ...shared(settings), ...settings.ipc.unix, ...overrides });
+    return new UnixSocketServer(eventName, { ...shared(ipc), ...ipc.unix, ...overrides });
   }
-  return new TcpSocketServer(eventName, { ...shared(settings), ...settings.ipc.tcp, ...overrides });
+  return new TcpSocketServer(eventName, { ...shared(ipc), ...ipc.tcp, ...overrides });
 }
 
 /**
@@ -42,9 +46,10 @@ export function createServer(type: SocketType | 'unix' | 'tcp', eventName: strin
  */
 export function createClient(type: SocketType | 'unix' | 'tcp', eventName: string, options: CreateClientOptions = {}): SocketClient {
   const kind = toSocketType(type);
-  const { settings = loadSettings(), host, port, ...overrides } = options;
-  const { socketDir, defaultTimeoutMs, bufferSize, timezone, maxMessageBytes } = settings.ipc;
-  const base = { socketDir, defaultTimeoutMs, bufferSize, timezone, maxMessageBytes, ...settings.ipc.client, ...overrides };
+  const { settings, host, port, ...overrides } = options;
+  const { ipc } = settings ?? loadSettings();
+  const { socketDir, defaultTimeoutMs, bufferSize, timezone, maxMessageBytes } = ipc;
+  const base = { socketDir, defaultTimeoutMs, bufferSize, timezone, maxMessageBytes, ...ipc.client, reconnect: { ...ipc.client.reconnect }, ...overrides };
   if (kind === SocketType.UNIX) return new UnixSocketClient(eventName, base);
-  return new TcpSocketClient(eventName, { ...base, host: host ?? settings.ipc.tcp.host, port: port as number });
+  return new TcpSocketClient(eventName, { ...base, host: host ?? ipc.tcp.host, port: port as number });
 }

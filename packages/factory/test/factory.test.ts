@@ -21,8 +21,9 @@ afterEach(async () => {
   await dir[Symbol.asyncDispose]();
 });
 
+// The options of the first loadSettings (settingsFile, userFile) still work; no system or project file here.
 const load = (env: NodeJS.ProcessEnv = {}, files: { settingsFile?: string; userFile?: string | null } = {}) =>
-  loadSettings({ env, userFile: null, ...files });
+  loadSettings({ env, userFile: null, cwd: dir.path, files: { system: null }, ...files });
 
 describe('loadSettings', () => {
   it('starts from the libraries\u2019 defaults', () => {
@@ -35,7 +36,7 @@ describe('loadSettings', () => {
     });
   });
 
-  it('layers defaults < settings file < user file < environment', async () => {
+  it('layers defaults < user file < settings file < environment (the named file now beats the user\u2019s)', async () => {
     const settingsFile = join(dir.path, 'settings.json');
     const userFile = join(dir.path, 'user.json');
     await writeFile(settingsFile, JSON.stringify({ ipc: { socketDir: '/from/settings', messageQueueSize: 5, tcp: { portRangeStart: 6000, portRangeEnd: 6010 } } }));
@@ -48,7 +49,8 @@ describe('loadSettings', () => {
       allowClientSend: false,
       tcp: { portRangeStart: 6000, portRangeEnd: 6010 },
     });
-    expect(load({}, { settingsFile, userFile }).ipc.socketDir).toBe('/from/user');
+    expect(load({}, { settingsFile, userFile }).ipc.socketDir).toBe('/from/settings');
+    expect(load({}, { userFile }).ipc.socketDir).toBe('/from/user');
     expect(load({ POCKETDOCK_SETTINGS_FILE: settingsFile }).ipc.socketDir).toBe('/from/settings');
   });
 
@@ -72,11 +74,11 @@ describe('loadSettings', () => {
     });
   });
 
-  it('reports a missing or broken settings file', async () => {
-    expect(thrown(() => load({}, { settingsFile: join(dir.path, 'none.json') }))).toMatchObject({ code: 'FACTORY_SETTINGS_FILE' });
+  it('reports a missing or broken settings file (FACTORY_INVALID_SETTINGS, as every bad input)', async () => {
+    expect(thrown(() => load({}, { settingsFile: join(dir.path, 'none.json') }))).toMatchObject({ code: 'FACTORY_INVALID_SETTINGS' });
     const broken = join(dir.path, 'broken.json');
     await writeFile(broken, '{ not json');
-    expect(thrown(() => load({}, { settingsFile: broken }))).toMatchObject({ code: 'FACTORY_SETTINGS_FILE' });
+    expect(thrown(() => load({}, { settingsFile: broken }))).toMatchObject({ code: 'FACTORY_INVALID_SETTINGS', message: expect.stringContaining(broken) });
   });
 });
 
