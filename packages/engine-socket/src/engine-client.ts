@@ -17,6 +17,7 @@ import { bridge } from './transport/bridge.js';
 import { Connections } from './transport/connections.js';
 import type { Lease } from './transport/connections.js';
 import { JsonLineSplitter } from './transport/json-lines.js';
+import { isBadHttp } from './transport/map-error.js';
 import { Operation } from './transport/operation.js';
 import { pingSocket } from './transport/ping.js';
 import { prepareRequest } from './transport/prepare-request.js';
@@ -257,12 +258,12 @@ export class EngineClient implements AsyncDisposable {
    */
   async #send(held: { lease: Lease }, req: PreparedRequest, op: Operation): Promise<Dispatcher.ResponseData> {
     const send = (lease: Lease): Promise<Dispatcher.ResponseData> =>
-      lease.dispatcher.request({ method: req.method, path: req.path, headers: req.headers, body: req.body ?? null, signal: op.signal });
+      lease.dispatcher.request({ method: req.method, path: req.path, headers: req.headers, body: req.body ?? null, signal: op.signal, onInfo: op.onInfo });
     try {
       return await send(held.lease);
     } catch (err) {
       const code = (err as { code?: unknown }).code;
-      if (!held.lease.reused || !req.retryable || op.signal.aborted || typeof code !== 'string' || !STALE.has(code)) throw err;
+      if (!held.lease.reused || !req.retryable || op.signal.aborted || typeof code !== 'string' || !STALE.has(code) || isBadHttp(err)) throw err;
       held.lease.release();
       held.lease = this.#connections.dedicated(false);
       return send(held.lease);

@@ -7,7 +7,7 @@ export type { EngineErrorCode, EngineApiErrorDetails } from './errors.js';
 export { MAX_API_VERSION, MIN_API_VERSION, compareApiVersions, negotiateApiVersion } from './api-version.js';
 export { identifyEngine } from './identify-engine.js';
 export type { EngineKind, VersionInfo } from './identify-engine.js';
-export { detectSocket } from './detection/detect-socket.js';
+export { SOCKET_SKIPPED_WARNING, detectSocket } from './detection/detect-socket.js';
 export type { DetectedSocket, SocketProbe } from './detection/detect-socket.js';
 export { defaultStrategies } from './detection/socket-strategies.js';
 export type { SocketStrategy, StrategyResult } from './detection/socket-strategies.js';

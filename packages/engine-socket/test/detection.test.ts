@@ -1,4 +1,4 @@
-import { defaultStrategies, detectSocket } from '../src/index.js';
+import { SOCKET_SKIPPED_WARNING, defaultStrategies, detectSocket } from '../src/index.js';
 import type { DetectionHost } from '../src/index.js';
 import { failure } from './fake-engine.js';
 import { fakeHost } from './fake-host.js';
@@ -15,7 +15,15 @@ const LINUX = {
 const ORDER = ['/s/env.sock', '/s/config.sock', '/s/docker-host.sock', '/run/user/1000/podman/podman.sock', '/run/podman/podman.sock', '/var/run/docker.sock'];
 
 describe('socket detection', () => {
-  beforeEach(() => ALIVE.clear());
+  // Skipped configured sockets emit process warnings: caught here, checked where they are the subject.
+  let warnings: jest.SpyInstance;
+  beforeEach(() => {
+    ALIVE.clear();
+    warnings = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+  });
+  afterEach(() => warnings.mockRestore());
+  const skipped = (): string[] =>
+    warnings.mock.calls.filter(([, opts]) => (opts as { code?: string } | undefined)?.code === SOCKET_SKIPPED_WARNING).map(([message]) => String(message));
 
   it('follows the design order on Linux: each place wins only when every earlier one is gone', async () => {
     for (let i = 0; i < ORDER.length; i++) {
@@ -98,5 +106,54 @@ describe('socket detection', () => {
   it('reports a missing file as such', async () => {
     const err = await failure(detect(fakeHost({ env: { POCKETDOCK_SOCKET: '/nope.sock' } })));
     expect(err.message).toContain('$POCKETDOCK_SOCKET: /nope.sock: no such file');
+  });
+
+  describe('a configured socket that does not answer', () => {
+    it('is skipped, the search order kept, with one process warning naming it and why', async () => {
+      ALIVE.add('/var/run/docker.sock');
+      const host = fakeHost({
+        env: { POCKETDOCK_SOCKET: '/s/env.sock', DOCKER_HOST: 'unix:///s/docker-host.sock' },
+        files: { '/work/proj/pocketdock.yaml': 'socket: ./config.sock\n' },
+        sockets: ['/s/env.sock', '/var/run/docker.sock', '/run/podman/podman.sock'], // env.sock and podman.sock: stale
+      });
+      await expect(detect(host)).resolves.toEqual({ socketPath: '/var/run/docker.sock', source: 'Docker' });
+      expect(skipped()).toEqual([
+        '$POCKETDOCK_SOCKET names /s/env.sock, which was skipped: stale or not an engine (ECONNREFUSED); trying the next place',
+        'pocketdock.yaml names /work/proj/config.sock, which was skipped: no such file; trying the next place',
+        '$DOCKER_HOST names /s/docker-host.sock, which was skipped: no such file; trying the next place',
+      ]); // not the stale /run/podman/podman.sock: nobody configured that one
+      expect(warnings.mock.calls[0]![1]).toMatchObject({ type: 'PocketdockSocketWarning', code: 'ENGINE_SOCKET_SKIPPED' });
+    });
+
+    it('warns once per candidate, even when two settings name it', async () => {
+      ALIVE.add('/var/run/docker.sock');
+      const host = fakeHost({ env: { POCKETDOCK_SOCKET: '/s/x.sock', DOCKER_HOST: 'unix:///s/x.sock' }, sockets: ['/var/run/docker.sock'] });
+      await expect(detect(host)).resolves.toMatchObject({ socketPath: '/var/run/docker.sock' });
+      expect(skipped()).toEqual(['$POCKETDOCK_SOCKET names /s/x.sock, which was skipped: no such file; trying the next place']);
+    });
+
+    it('no warning when the configured socket answers', async () => {
+      ALIVE.add('/s/env.sock');
+      await expect(detect(fakeHost({ env: { POCKETDOCK_SOCKET: '/s/env.sock' }, sockets: ['/s/env.sock'] }))).resolves.toMatchObject({ socketPath: '/s/env.sock' });
+      expect(skipped()).toEqual([]);
+    });
+
+    it('when nothing answers, ENGINE_NOT_FOUND lists each skipped candidate with why it was skipped', async () => {
+      const host = fakeHost({
+        env: { POCKETDOCK_SOCKET: '/s/env.sock' },
+        files: { '/home/u/.pocketdock/pocketdock.yaml': 'socket: unix:///s/home.sock\n', '/s/home.sock': 'a regular file' },
+        sockets: ['/s/env.sock'],
+      });
+      const err = await failure(detect(host));
+      expect(err.code).toBe('ENGINE_NOT_FOUND');
+      expect(err.message.split('\n')).toEqual(
+        expect.arrayContaining([
+          '  $POCKETDOCK_SOCKET: /s/env.sock: stale or not an engine (ECONNREFUSED)',
+          '  pocketdock.yaml: /s/home.sock: exists but is not a socket',
+          '  Docker: /var/run/docker.sock: no such file',
+        ]),
+      );
+      expect(skipped()).toHaveLength(2);
+    });
   });
 });

@@ -24,6 +24,8 @@ export interface FakeEngine {
   connections(): number;
   /** Connections currently open. */
   openConnections(): number;
+  /** Whether accepted connection `n` (0-based, as in `FakeRequest.connection`) is still open. */
+  isOpen(n: number): boolean;
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -73,12 +75,14 @@ export async function fakeEngine(routes: Record<string, Route>): Promise<FakeEng
   const socketPath = join(dir, 'engine.sock');
   const requests: FakeRequest[] = [];
   const sockets = new Set<Socket>();
+  const byIndex: Socket[] = [];
   let accepted = 0;
   const all = { ...DOCKER_ROUTES, ...routes };
   // allowHalfOpen: like the engines, keep answering after the client half-closes (stdin EOF on a hijacked stream)
   const server: Server = createServer({ allowHalfOpen: true }, (socket) => {
     const connection = accepted++;
     sockets.add(socket);
+    byIndex[connection] = socket;
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
     let buffer = Buffer.alloc(0);
@@ -128,6 +132,7 @@ export async function fakeEngine(routes: Record<string, Route>): Promise<FakeEng
     requests,
     connections: () => accepted,
     openConnections: () => sockets.size,
+    isOpen: (n) => byIndex[n] !== undefined && sockets.has(byIndex[n]),
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -12,10 +12,15 @@ export interface DetectedSocket {
   source: string;
 }
 
+/** The code of the process warning emitted for each configured socket that detection skips. */
+export const SOCKET_SKIPPED_WARNING = 'ENGINE_SOCKET_SKIPPED';
+
 /**
  * Tries each strategy's candidates in order; the first socket file that exists and answers the probe wins.
- * Missing files, non-sockets and stale sockets are skipped. When nothing answers: `ENGINE_NOT_FOUND`, listing
- * every place tried and why it was rejected.
+ * Missing files, non-sockets and stale sockets are skipped; a skipped candidate of a `configured` strategy (one the
+ * user set: `$POCKETDOCK_SOCKET`, `socket:`, `$DOCKER_HOST`) also gets a process warning, code
+ * `ENGINE_SOCKET_SKIPPED`, once per candidate: the search goes on, but not silently. When nothing answers:
+ * `ENGINE_NOT_FOUND`, listing every place tried and why it was rejected.
  */
 export async function detectSocket(host: DetectionHost, strategies: SocketStrategy[], probe: SocketProbe): Promise<DetectedSocket> {
   const tried: string[] = [];
@@ -28,6 +33,12 @@ export async function detectSocket(host: DetectionHost, strategies: SocketStrate
       seen.add(socketPath);
       if (rejected === undefined) return { socketPath, source: strategy.name };
       tried.push(`${strategy.name}: ${socketPath}: ${rejected}`);
+      if (strategy.configured && rejected !== 'already tried') {
+        process.emitWarning(`${strategy.name} names ${socketPath}, which was skipped: ${rejected}; trying the next place`, {
+          type: 'PocketdockSocketWarning',
+          code: SOCKET_SKIPPED_WARNING,
+        });
+      }
     }
   }
   throw new EngineError(

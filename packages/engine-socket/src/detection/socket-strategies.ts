@@ -14,6 +14,8 @@ export interface StrategyResult {
 /** One place a socket may be found. Strategies only propose paths; the detector checks that they answer. */
 export interface SocketStrategy {
   readonly name: string;
+  /** Set by the user (an env variable, a config file): a candidate of it that is skipped gets a process warning. */
+  readonly configured?: boolean;
   resolve(): Promise<StrategyResult>;
 }
 
@@ -26,6 +28,7 @@ const macOnly = (host: DetectionHost): StrategyResult | undefined =>
 function fromEnv(host: DetectionHost, name: string): SocketStrategy {
   return {
     name: `$${name}`,
+    configured: true,
     resolve: () => {
       const value = host.env[name];
       if (value === undefined || value.trim() === '') return Promise.resolve(none('not set'));
@@ -41,6 +44,7 @@ function fixedPath(name: string, path: (host: DetectionHost) => string, guard: (
 function configFile(host: DetectionHost): SocketStrategy {
   return {
     name: 'pocketdock.yaml',
+    configured: true,
     async resolve() {
       const files = await findConfigFiles(host);
       const withSocket = files.find((f) => f.socket !== undefined);

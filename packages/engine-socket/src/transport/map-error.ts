@@ -10,6 +10,32 @@ const CONNECTION_LOST = new Set([
 ]);
 const CLOSED = new Set(['UND_ERR_DESTROYED', 'UND_ERR_CLOSED']);
 
+/** undici destroys the socket with a SocketError of this message when the engine sends such an answer. */
+const BAD_ANSWERS = new Map([
+  ['bad response', 'an unexpected 100 Continue, or an answer to no request'],
+  ['bad upgrade', '101 Switching Protocols to a call that asked for no upgrade'],
+]);
+
+/**
+ * What was wrong, when `err` is undici rejecting the engine's HTTP; undefined otherwise. undici 7's parser errors
+ * carry no `HPE_` code (it looks the code up by number in a table keyed by name), so they are known by name.
+ */
+function badHttp(err: unknown, code: string | undefined): string | undefined {
+  const { name, message } = (err ?? {}) as { name?: unknown; message?: unknown };
+  const detail = typeof message === 'string' ? message : String(err);
+  if (name === 'HTTPParserError' || code?.startsWith('HPE_') || code === 'UND_ERR_INFO') return detail;
+  if (code === 'UND_ERR_HEADERS_OVERFLOW') return `the response head is larger than the client accepts: ${detail}`;
+  if (code === 'UND_ERR_SOCKET' && typeof message === 'string' && BAD_ANSWERS.has(message)) return BAD_ANSWERS.get(message);
+  // A 101 without an Upgrade header trips an assertion in undici's parser: nothing else in a call asserts.
+  if (code === 'ERR_ASSERTION') return `an answer the HTTP client cannot handle, such as 101 Switching Protocols without Upgrade: ${detail.replace(/\s+/g, ' ').trim()}`;
+  return undefined;
+}
+
+/** True when `err` is undici rejecting what the engine sent (invalid HTTP): never worth a retry. */
+export function isBadHttp(err: unknown): boolean {
+  return badHttp(err, codeOf(err)) !== undefined;
+}
+
 function codeOf(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
@@ -34,8 +60,9 @@ export function toEngineError(err: unknown, what: string): EngineError {
   if (code !== undefined && CLOSED.has(code)) {
     return new EngineError('ENGINE_CLOSED', `${what}: the EngineClient was closed`, { cause: err });
   }
-  if (code?.startsWith('HPE_') || code === 'UND_ERR_INFO') {
-    return new EngineError('ENGINE_BAD_RESPONSE', `${what}: the engine sent invalid HTTP (${detail})`, { cause: err });
+  const bad = badHttp(err, code);
+  if (bad !== undefined) {
+    return new EngineError('ENGINE_BAD_RESPONSE', `${what}: the engine sent invalid HTTP (${bad})`, { cause: err });
   }
   const lost = code === undefined || CONNECTION_LOST.has(code);
   return new EngineError('ENGINE_CONNECTION_LOST', `${what}: the connection to the engine was lost${lost ? '' : ` (${code})`}: ${detail}`, {

@@ -2,6 +2,9 @@ import { EventEmitter } from 'node:events';
 import { EngineError } from '../errors.js';
 import { toEngineError } from './map-error.js';
 
+/** Most informational (1xx) answers a call accepts before its real answer; no engine sends any. */
+export const MAX_INFORMATIONAL_ANSWERS = 16;
+
 /**
  * The signal undici watches for one operation. undici accepts an EventEmitter with `aborted`, `reason` and an
  * `'abort'` event in place of an AbortSignal; it costs a fraction of an AbortController, and every call makes one.
@@ -29,6 +32,7 @@ export class Operation {
   #timer: NodeJS.Timeout | undefined;
   #timedOut = false;
   #finished = false;
+  #informational = 0;
 
   constructor(
     readonly what: string,
@@ -46,6 +50,16 @@ export class Operation {
   readonly #onTimeout = (): void => {
     this.#timedOut = true;
     this.signal.abort(new EngineError('ENGINE_TIMEOUT', this.#timeoutMessage()));
+  };
+
+  /**
+   * undici's `onInfo`: counts the 1xx answers before the real one. Past {@link MAX_INFORMATIONAL_ANSWERS} the call
+   * fails with `ENGINE_BAD_RESPONSE` (an engine that sends them forever would otherwise hold it until its timeout).
+   */
+  readonly onInfo = (info: { statusCode: number }): void => {
+    if (++this.#informational <= MAX_INFORMATIONAL_ANSWERS) return;
+    const detail = `more than ${MAX_INFORMATIONAL_ANSWERS} informational (1xx) answers, the last ${info.statusCode}`;
+    this.signal.abort(new EngineError('ENGINE_BAD_RESPONSE', `${this.what}: the engine sent invalid HTTP (${detail})`));
   };
 
   readonly #onAbort = (): void => {

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { EngineError } from '../errors.js';
+import { MAX_INFORMATIONAL_ANSWERS } from './operation.js';
 import { MAX_ERROR_BODY_BYTES, apiError } from './read-body.js';
 
 export interface UpgradeRequest {
@@ -15,13 +16,14 @@ export interface UpgradeRequest {
  * Sends an HTTP upgrade (`Connection: Upgrade`, `Upgrade: tcp`) and resolves with the raw socket after `101`.
  * Bytes that arrived in the same read as the 101 head are put back on the socket by undici (`socket.unshift`,
  * while the socket is paused), so the caller reads them first. Any other answer is read (bounded) and rejected:
- * `ENGINE_API_ERROR` for an error status, `ENGINE_BAD_RESPONSE` for a non-upgrade success.
+ * `ENGINE_API_ERROR` for an error status, `ENGINE_BAD_RESPONSE` for a non-upgrade success or endless 1xx answers.
  */
 export function upgrade(dispatcher: Dispatcher, request: UpgradeRequest): Promise<{ socket: Duplex; headers: IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     let status = 0;
     const chunks: Buffer[] = [];
     let size = 0;
+    let informational = 0;
     dispatcher.dispatch(
       { method: request.method, path: request.path, headers: request.headers, body: request.body ?? null, upgrade: 'tcp' },
       {
@@ -30,8 +32,12 @@ export function upgrade(dispatcher: Dispatcher, request: UpgradeRequest): Promis
         onRequestUpgrade(_controller, _statusCode, headers, socket) {
           resolve({ socket, headers });
         },
-        onResponseStart(_controller, statusCode) {
+        onResponseStart(controller, statusCode) {
           status = statusCode;
+          if (statusCode < 200 && ++informational > MAX_INFORMATIONAL_ANSWERS) {
+            const detail = `more than ${MAX_INFORMATIONAL_ANSWERS} informational (1xx) answers, the last ${statusCode}`;
+            controller.abort(new EngineError('ENGINE_BAD_RESPONSE', `${request.method} ${request.path}: the engine sent invalid HTTP (${detail})`));
+          }
         },
         onResponseData(_controller, chunk) {
           size += chunk.length;
