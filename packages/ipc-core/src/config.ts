@@ -13,6 +13,16 @@ export const SocketConfigSchema = z.object({
   defaultTimeoutMs: positiveInt.default(5_000),
   /** Bytes a peer may have unsent before it counts as a slow reader (server) or `send` fails (client). */
   bufferSize: z.number().int().min(1024).default(1024 * 1024),
+  /**
+   * Server: unsent bytes of a client at which `send()` returns false (await `drain()` before sending more).
+   * Default: 64 KiB, or half of `bufferSize` when that is less. Not above `bufferSize`.
+   */
+  highWaterMarkBytes: z.number().int().min(1).optional(),
+  /**
+   * Server: a client whose unsent bytes have not moved (the kernel took none of them) for this long has stopped
+   * reading; it is disconnected with `IPC_SLOW_CONSUMER`, which also ends a `drain()` waiting for it.
+   */
+  slowConsumerTimeoutMs: positiveInt.default(10_000),
   /** IANA time zone of `timestampIso` in messages this end creates. */
   timezone: z.string().refine(isTimeZone, { message: 'must be an IANA time zone name' }).default('UTC'),
   /** Messages a server keeps while no client is connected; the oldest are dropped beyond it. */
@@ -76,6 +86,18 @@ export const ClientConfigSchema = SocketConfigSchema.pick({
   reconnect: ReconnectConfigSchema.default(ReconnectConfigSchema.parse({})),
 });
 export type ClientConfig = z.output<typeof ClientConfigSchema>;
+
+/** A Unix socket client: the client settings plus the owner its server's socket must have. */
+export const UnixClientConfigSchema = ClientConfigSchema.extend({
+  /**
+   * The uid that must own the socket file. Its directory, and those above it, must be that uid's or root's and
+   * writable by nobody else unless sticky (as /tmp). Checked before every connect and reconnect; a mismatch fails
+   * with `IPC_SOCKET_OWNER_MISMATCH` or `IPC_INSECURE_SOCKET_DIR`. Default: not checked.
+   */
+  expectedOwner: z.number().int().min(0).optional(),
+});
+export type UnixClientConfig = z.output<typeof UnixClientConfigSchema>;
+export type UnixClientConfigInput = z.input<typeof UnixClientConfigSchema>;
 
 /**
  * Validates `input` with `schema` once, in a constructor. A failure throws `IPC_INVALID_OPTIONS` naming the key,

@@ -14,6 +14,7 @@ export {
   UnixSocketConfigSchema,
   TcpSocketConfigSchema,
   ClientConfigSchema,
+  UnixClientConfigSchema,
   TcpClientConfigSchema,
   ReconnectConfigSchema,
   parseOptions,
@@ -28,11 +29,14 @@ export type {
   UnixSocketConfigInput,
   TcpSocketConfigInput,
   ClientConfigInput,
+  UnixClientConfig,
+  UnixClientConfigInput,
   TcpClientConfig,
   TcpClientConfigInput,
 } from './config.js';
 export { SocketServer } from './socket-server.js';
-export type { SocketServerConfig, SocketServerEvents, SocketServerStats } from './server-types.js';
+export type { DrainOptions, SocketServerConfig, SocketServerEvents, SocketServerStats } from './server-types.js';
+export type { WaitOptions } from './wait-within.js';
 export type { ClientInfo } from './server-connection.js';
 export { SocketClient } from './socket-client.js';
 export type { SocketClientEvents, SocketClientStats } from './socket-client.js';

@@ -19,6 +19,9 @@ export class ServerConnection {
   closed = false;
   /** The client was told once that it may not send. */
   toldNoSend = false;
+  /** For the stall check: `writer.doneBytes` at the last check, and how many checks in a row saw it unchanged. */
+  stallSeenDone = -1;
+  stallChecks = 0;
 
   constructor(
     readonly socket: Socket,

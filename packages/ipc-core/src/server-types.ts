@@ -2,6 +2,12 @@ import type { SocketConfig } from './config.js';
 import type { SocketError } from './errors.js';
 import type { SocketMessage } from './message.js';
 import type { ClientInfo } from './server-connection.js';
+import type { WaitOptions } from './wait-within.js';
+
+/** Options of `SocketServer.drain()`: one client (default: all), and how long to wait (default: no limit). */
+export interface DrainOptions extends WaitOptions {
+  clientId?: string;
+}
 
 /** Validated options every server has; transports add their address settings. */
 export type SocketServerConfig = SocketConfig & { maxConnections: number };

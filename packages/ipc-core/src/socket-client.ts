@@ -13,6 +13,8 @@ import { assertEventName, createMessage } from './message.js';
 import type { MessageType, SocketMessage } from './message.js';
 import { ReceiveBuffer } from './receive-buffer.js';
 import type { ReceiveOptions } from './receive-buffer.js';
+import { waitWithin } from './wait-within.js';
+import type { WaitOptions } from './wait-within.js';
 
 export interface SocketClientEvents {
   message: [message: SocketMessage];
@@ -30,6 +32,8 @@ export interface SocketClientStats {
   droppedMessages: number;
   bufferedMessages: number;
   reconnects: number;
+  /** Bytes sent and not yet handed to the kernel. */
+  bufferedBytes: number;
 }
 
 type State = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
@@ -140,7 +144,12 @@ export abstract class SocketClient extends EventEmitter<SocketClientEvents> {
   }
 
   stats(): SocketClientStats {
-    return { droppedMessages: this.#received.dropped, bufferedMessages: this.#received.size, reconnects: this.#reconnects };
+    return {
+      droppedMessages: this.#received.dropped,
+      bufferedMessages: this.#received.size,
+      reconnects: this.#reconnects,
+      bufferedBytes: this.#writer?.bufferedBytes ?? 0,
+    };
   }
 
   /**
@@ -169,20 +178,14 @@ export abstract class SocketClient extends EventEmitter<SocketClientEvents> {
     writer.write(frame);
   }
 
-  /** Resolves once everything sent so far has been handed to the kernel (or the connection is gone). */
-  drain(): Promise<void> {
-    const socket = this.#socket;
-    this.#writer?.flush();
-    if (socket === undefined || socket.writableLength === 0 || socket.destroyed) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        socket.off('drain', done);
-        socket.off('close', done);
-        resolve();
-      };
-      socket.on('drain', done);
-      socket.on('close', done);
-    });
+  /**
+   * Resolves once everything sent so far has been handed to the kernel (or the connection is gone). Rejects
+   * `IPC_TIMEOUT` after `timeoutMs` (default: no limit) or `IPC_ABORTED` when `signal` fires.
+   */
+  drain(options: WaitOptions = {}): Promise<void> {
+    const writer = this.#writer;
+    if (writer === undefined) return Promise.resolve();
+    return waitWithin(writer.flushed(), options, `drain of client of ${this.eventName}`);
   }
 
   /** The next message. Rejects `IPC_TIMEOUT`, `IPC_ABORTED`, or `IPC_NOT_CONNECTED` once disconnected and empty. */

@@ -11,7 +11,8 @@ import type { MessageType, SocketMessage } from './message.js';
 import { MessageQueue } from './message-queue.js';
 import { ServerConnection } from './server-connection.js';
 import type { ClientInfo } from './server-connection.js';
-import type { SocketServerConfig, SocketServerEvents, SocketServerStats } from './server-types.js';
+import type { DrainOptions, SocketServerConfig, SocketServerEvents, SocketServerStats } from './server-types.js';
+import { SendBuffers } from './send-buffers.js';
 
 /** How long a closing connection may take to flush before it is destroyed. */
 const CLOSE_GRACE_MS = 1_000;
@@ -21,8 +22,10 @@ type State = 'stopped' | 'starting' | 'running' | 'stopping';
 /**
  * A message server over some stream transport. It owns everything but the address: framing, validation,
  * `maxConnections`, `allowClientSend`, the queue for messages sent while nobody is connected, unicast and
- * broadcast, and per-client send buffers (a client that stops reading is dropped with `IPC_SLOW_CONSUMER`,
- * nobody else waits for it).
+ * broadcast, and per-client send buffers with backpressure: `send()` returns false once a client has
+ * `highWaterMarkBytes` unsent and `await drain()` waits until they are out, so a producer goes as fast as its
+ * slowest reader. A client that stops reading (more than `bufferSize` unsent, or none of its bytes taken for
+ * `slowConsumerTimeoutMs`) is dropped with `IPC_SLOW_CONSUMER`; nobody else waits for it.
  *
  * Subclass contract (see `UnixSocketServer`, `TcpSocketServer`):
  * - implement `listen()`: start accepting and resolve with a printable address once listening; reject with a
@@ -36,7 +39,7 @@ type State = 'stopped' | 'starting' | 'running' | 'stopping';
  * @example
  * const server = new UnixSocketServer('metrics', { socketDir: '/run/app' });
  * await server.start();
- * server.send(createMessage('metrics', { cpu: 0.4 }));
+ * for (const sample of samples) if (!server.send(server.createMessage(sample))) await server.drain();
  */
 export abstract class SocketServer extends EventEmitter<SocketServerEvents> {
   readonly eventName: string;
@@ -45,6 +48,7 @@ export abstract class SocketServer extends EventEmitter<SocketServerEvents> {
   readonly #clients = new Map<string, ServerConnection>();
   readonly #refused = new Set<Socket>();
   readonly #queue: MessageQueue;
+  readonly #buffers: SendBuffers;
   #state: State = 'stopped';
   #address: string | undefined;
   #stopping: Promise<void> | undefined;
@@ -58,6 +62,9 @@ export abstract class SocketServer extends EventEmitter<SocketServerEvents> {
     this.config = config;
     this.#codec = new MessageCodec({ maxMessageBytes: config.maxMessageBytes });
     this.#queue = new MessageQueue(config.messageQueueSize);
+    this.#buffers = new SendBuffers(config, this.#clients, (conn, why) =>
+      this.#drop(conn, new ConnectionError('IPC_SLOW_CONSUMER', `client ${conn.info.id} stopped reading: ${why}; disconnected`), false),
+    );
   }
 
   /** Starts accepting; a Promise that resolves with the printable address once listening. */
@@ -103,6 +110,7 @@ export abstract class SocketServer extends EventEmitter<SocketServerEvents> {
 
   async #stop(): Promise<void> {
     this.#state = 'stopping';
+    this.#buffers.stop();
     const closing: Array<Promise<void>> = [];
     for (const conn of this.#clients.values()) {
       conn.closed = true;
@@ -155,38 +163,50 @@ export abstract class SocketServer extends EventEmitter<SocketServerEvents> {
 
   /**
    * Sends `message` to one client (`clientId`) or to all. With no client connected, a broadcast waits in the
-   * queue (at most `messageQueueSize`, oldest dropped) for the first client. Throws `IPC_NOT_RUNNING`,
-   * `IPC_UNKNOWN_CLIENT`, `IPC_INVALID_MESSAGE` or `IPC_FRAME_TOO_LARGE`.
+   * queue (at most `messageQueueSize`, oldest dropped) for the first client. Returns false when a client it went to
+   * now has `highWaterMarkBytes` or more unsent: the message is on its way, but `await drain()` before sending more
+   * (like a stream's `write()`). Throws `IPC_NOT_RUNNING`, `IPC_UNKNOWN_CLIENT`, `IPC_INVALID_MESSAGE` or
+   * `IPC_FRAME_TOO_LARGE`.
+   *
+   * @example
+   * for (let i = 0; i < 100_000; i++) if (!server.send(server.createMessage({ i }))) await server.drain();
    */
-  send(message: SocketMessage, clientId?: string): void {
+  send(message: SocketMessage, clientId?: string): boolean {
     if (this.#state !== 'running') throw new ConnectionError('IPC_NOT_RUNNING', `server ${this.eventName} is not running`);
     const frame = this.#codec.encode(message);
     if (clientId !== undefined) {
       const conn = this.#clients.get(clientId);
       if (conn === undefined) throw new ConnectionError('IPC_UNKNOWN_CLIENT', `no connected client with id ${clientId}`);
-      this.#write(conn, frame);
-      return;
+      return this.#buffers.write(conn, frame);
     }
     if (this.#clients.size === 0) {
       this.#queue.push(frame);
-      return;
+      return true;
     }
-    for (const conn of this.#clients.values()) this.#write(conn, frame);
+    let below = true;
+    for (const conn of this.#clients.values()) below = this.#buffers.write(conn, frame) && below;
+    return below;
   }
 
-  #write(conn: ServerConnection, frame: Buffer): void {
-    if (conn.closed) return;
-    conn.writer.write(frame);
-    if (conn.writer.bufferedBytes > this.config.bufferSize) {
-      this.#drop(
-        conn,
-        new ConnectionError(
-          'IPC_SLOW_CONSUMER',
-          `client ${conn.info.id} stopped reading: more than bufferSize (${this.config.bufferSize}) bytes unsent; disconnected`,
-        ),
-        false,
-      );
-    }
+  /**
+   * Resolves once everything sent so far to every client (or to `clientId`) has been handed to the kernel, or that
+   * client is gone (a client that stopped reading is dropped after `slowConsumerTimeoutMs`, so this always ends).
+   * A client that is not connected has nothing to drain. Rejects `IPC_TIMEOUT` after `timeoutMs` (default: no
+   * limit) or `IPC_ABORTED` when `signal` fires.
+   *
+   * @example
+   * if (!server.send(message)) await server.drain({ timeoutMs: 30_000 });
+   */
+  drain(options: DrainOptions = {}): Promise<void> {
+    return this.#buffers.drain(options, `drain of server ${this.eventName}`);
+  }
+
+  /**
+   * Bytes sent to `clientId` and not yet handed to the kernel; without `clientId`, the largest figure among the
+   * connected clients (the slowest reader). 0 for a client that is not connected.
+   */
+  bufferedBytes(clientId?: string): number {
+    return this.#buffers.bufferedBytes(clientId);
   }
 
   /** For subclasses: hand over each accepted socket, synchronously. */
@@ -247,7 +267,7 @@ export abstract class SocketServer extends EventEmitter<SocketServerEvents> {
           code: 'IPC_CLIENT_SEND_NOT_ALLOWED',
           message: `server ${this.eventName} does not accept messages from clients; they are dropped`,
         };
-        this.#write(conn, controlFrame(this.#codec, this.eventName, notice, this.config.timezone));
+        this.#buffers.write(conn, controlFrame(this.#codec, this.eventName, notice, this.config.timezone));
       }
       return;
     }

@@ -1,8 +1,9 @@
-import { chmod, link, lstat, mkdir, mkdtemp, rm, stat, unlink } from 'node:fs/promises';
+import { chmod, link, lstat, mkdir, mkdtemp, rm, unlink } from 'node:fs/promises';
 import { connect } from 'node:net';
 import type { Server } from 'node:net';
 import { dirname, join } from 'node:path';
 import { ConnectionError } from '@pocketdock/ipc-core';
+import { checkSocketDir, currentUid } from './secure-dir.js';
 import { assertSocketPathLength } from './socket-path.js';
 
 const PROBE_TIMEOUT_MS = 1_000;
@@ -57,10 +58,17 @@ function listenOn(server: Server, path: string): Promise<void> {
  * it is bound inside a fresh 0700 directory next to `path`, given `mode` there, and only then hard-linked to
  * `path`. `link` fails rather than replace, so a live server's socket is never stolen, even in a race; a stale
  * socket (nobody answers) is removed first. Returns the socket file's inode, so `stop()` removes only its own.
+ *
+ * First the directory: it (and every directory created for it) must belong to this process's user and be
+ * writable by nobody else, and the directories above it may belong only to this user or root and be writable by
+ * others only when sticky (`IPC_INSECURE_SOCKET_DIR`). Once that holds, nobody but root can change anything on the
+ * path between the check and the bind; at the end the file at `path` is checked to be the socket just bound.
  */
 export async function listenSecure(server: Server, path: string, mode: number): Promise<number> {
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const uid = currentUid();
+  if (uid === undefined) await mkdir(dir, { recursive: true, mode: 0o700 });
+  else await checkSocketDir(dir, uid, 'server');
   await clearStale(path);
   const privateDir = await mkdtemp(join(dir, '.pd-'));
   const tempPath = join(privateDir, 's');
@@ -69,11 +77,16 @@ export async function listenSecure(server: Server, path: string, mode: number): 
     await listenOn(server, tempPath);
     try {
       await chmod(tempPath, mode);
+      const bound = await lstat(tempPath);
       await link(tempPath, path).catch((err: NodeJS.ErrnoException) => {
         if (err.code === 'EEXIST') throw new ConnectionError('IPC_ADDRESS_IN_USE', `${path} was taken while starting`);
         throw err;
       });
-      return (await stat(path)).ino;
+      const placed = await lstat(path);
+      if (placed.ino !== bound.ino || placed.dev !== bound.dev) {
+        throw new ConnectionError('IPC_ADDRESS_IN_USE', `${path} was replaced while starting`);
+      }
+      return bound.ino;
     } catch (err) {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       throw err;
@@ -83,8 +96,8 @@ export async function listenSecure(server: Server, path: string, mode: number): 
   }
 }
 
-/** Removes the socket file at `path` if it is still the one with inode `ino` (not a successor's). */
+/** Removes the socket file at `path` if it is still the one with inode `ino` (not a successor's, not an impostor's). */
 export async function removeOwnSocket(path: string, ino: number): Promise<void> {
   const current = await lstat(path).catch(() => undefined);
-  if (current?.ino === ino) await unlink(path).catch(() => undefined);
+  if (current?.isSocket() === true && current.ino === ino) await unlink(path).catch(() => undefined);
 }

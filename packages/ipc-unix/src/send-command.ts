@@ -1,5 +1,7 @@
 import { createConnection } from 'node:net';
+import type { Stats } from 'node:fs';
 import { ConnectionError, MessageError, SocketError, TimeoutError, ValidationError } from '@pocketdock/ipc-core';
+import { assertSameSocket, checkTrustedSocket } from './trusted-socket.js';
 
 export interface SendCommandOptions {
   /** Whole exchange, connect to close, in ms. Default 5000. */
@@ -7,24 +9,37 @@ export interface SendCommandOptions {
   /** Largest reply accepted, in bytes. Default 16 MiB. */
   maxReplyBytes?: number;
   signal?: AbortSignal;
+  /**
+   * The uid that must own the socket, in a directory nobody else can change; checked before connecting
+   * (`IPC_SOCKET_OWNER_MISMATCH`, `IPC_INSECURE_SOCKET_DIR`). Default: not checked.
+   */
+  expectedOwner?: number;
 }
 
 /**
  * Sends one command to the CommandServer at `path` and resolves with its whole reply. Rejects
- * `IPC_CONNECTION_FAILED`, `IPC_TIMEOUT`, `IPC_REPLY_TOO_LARGE` or `IPC_ABORTED`; an error reply is a normal
- * reply (check it with `commandError`).
+ * `IPC_CONNECTION_FAILED`, `IPC_TIMEOUT`, `IPC_REPLY_TOO_LARGE` or `IPC_ABORTED` (with `expectedOwner` also
+ * `IPC_SOCKET_OWNER_MISMATCH` or `IPC_INSECURE_SOCKET_DIR`); an error reply is a normal reply (check it with
+ * `commandError`).
  *
  * @example
- * const reply = await sendCommand('/run/app/ctl.sock', 'status', { timeoutMs: 2000 });
+ * const reply = await sendCommand('/run/app/ctl.sock', 'status', { timeoutMs: 2000, expectedOwner: 0 });
  */
 export function sendCommand(path: string, command: string, options: SendCommandOptions = {}): Promise<Buffer> {
-  const timeoutMs = options.timeoutMs ?? 5_000;
-  const maxReplyBytes = options.maxReplyBytes ?? 16 * 1024 * 1024;
   if (command.includes('\n')) {
     return Promise.reject(new ValidationError('IPC_INVALID_MESSAGE', 'a command is one line: it cannot contain \\n'));
   }
   const signal = options.signal;
   if (signal?.aborted) return Promise.reject(new SocketError('IPC_ABORTED', 'sendCommand was aborted', { cause: signal.reason }));
+  const owner = options.expectedOwner;
+  if (owner === undefined) return exchange(path, command, options, undefined);
+  return checkTrustedSocket(path, owner).then((checked) => exchange(path, command, options, checked));
+}
+
+function exchange(path: string, command: string, options: SendCommandOptions, checked: Stats | undefined): Promise<Buffer> {
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  const maxReplyBytes = options.maxReplyBytes ?? 16 * 1024 * 1024;
+  const signal = options.signal;
   return new Promise((resolve, reject) => {
     const socket = createConnection(path);
     const chunks: Buffer[] = [];
@@ -57,6 +72,14 @@ export function sendCommand(path: string, command: string, options: SendCommandO
       chunks.push(chunk);
     });
     socket.on('end', () => finish(undefined));
-    socket.write(`${command}\n`);
+    if (checked === undefined) socket.write(`${command}\n`);
+    else {
+      socket.once('connect', () => {
+        assertSameSocket(path, checked).then(
+          () => settled || socket.write(`${command}\n`),
+          (err: SocketError) => finish(err),
+        );
+      });
+    }
   });
 }
