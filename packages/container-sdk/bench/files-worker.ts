@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     memory: {
       in: () => c.writeFile('/bench/mem.bin', inMemory!),
       out: async () => {
-        if ((await c.readFile('/bench/mem.bin')).length !== bytes) throw new Error('short read');
+        if ((await c.readFile('/bench/mem.bin', { maxBytes: bytes })).length !== bytes) throw new Error('short read');
       },
     },
     stream: {

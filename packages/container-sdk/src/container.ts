@@ -11,21 +11,23 @@ import type { ExecStream } from './exec/exec-stream.js';
 import { startDetached } from './exec/process.js';
 import type { Process } from './exec/process.js';
 import { runBlocking } from './exec/run-blocking.js';
-import { parseOptions, runOptionsSchema } from './options.js';
+import { execSpec } from './exec/command.js';
+import type { Command } from './exec/command.js';
+import { parseOptions, rebootOptionsSchema, rejected, runOptionsSchema, sessionOptionsSchema, shutdownOptionsSchema, waitOptionsSchema } from './options.js';
 import type { ResolvedCreateOptions } from './options.js';
 import { listFiles, readFile, readFileStream, writeFile } from './files/files.js';
-import type { FileEntry, WriteFileOptions } from './files/files.js';
+import type { FileEntry, ReadFileOptions, WriteFileOptions } from './files/files.js';
 import { pull, push } from './files/host-copy.js';
+import type { PullOptions } from './files/host-copy.js';
 import { create } from './create-container.js';
-import { splitRef } from './images.js';
+import { splitRef } from './image-ref.js';
 import { containerInfo } from './info.js';
 import { LABELS } from './labels.js';
 import type { ContainerInfo } from './info.js';
 import { Session } from './session/session.js';
 import type { SessionOptions } from './session/session.js';
 
-/** A command: a string runs with `sh -c`; an argv array runs as is, no shell. */
-export type Command = string | readonly string[];
+export type { Command } from './exec/command.js';
 
 /** Container-wide callbacks for detached processes (in addition to each run's own). */
 export interface ContainerCallbacks {
@@ -108,7 +110,7 @@ export class Container implements AsyncDisposable {
     let spec: ExecSpec;
     try {
       opts = parseOptions(runOptionsSchema, options, 'run');
-      spec = this.#spec(cmd, opts);
+      spec = execSpec(cmd, opts, this.options);
     } catch (err) {
       // A stream is returned synchronously, so it throws; the other forms reject.
       if ((options as RunOptions | undefined)?.stream === true || !ContainerError.is(err)) throw err;
@@ -160,15 +162,16 @@ export class Container implements AsyncDisposable {
   /** Opens a persistent shell session: see {@link Session}. */
   session(options: SessionOptions = {}): Promise<Session> {
     return this.#live(async () => {
+      const opts = parseOptions(sessionOptionsSchema, options, 'session');
       const session = await Session.open(
         this.engine,
         this.id,
         {
-          timeoutMs: options.timeoutMs ?? this.options.timeoutMs,
-          ...(options.maxOutputBytes === undefined ? {} : { maxOutputBytes: options.maxOutputBytes }),
-          env: { ...this.options.env, ...options.env },
-          ...((options.workdir ?? this.options.workdir) ? { workdir: options.workdir ?? this.options.workdir } : {}),
-          ...((options.user ?? this.options.user) ? { user: options.user ?? this.options.user } : {}),
+          timeoutMs: opts.timeoutMs ?? this.options.timeoutMs,
+          ...(opts.maxOutputBytes === undefined ? {} : { maxOutputBytes: opts.maxOutputBytes }),
+          env: { ...this.options.env, ...opts.env },
+          ...((opts.workdir ?? this.options.workdir) ? { workdir: opts.workdir ?? this.options.workdir } : {}),
+          ...((opts.user ?? this.options.user) ? { user: opts.user ?? this.options.user } : {}),
         },
         (s) => this.#sessions.delete(s),
       );
@@ -190,9 +193,12 @@ echo hi
     return this.#live(() => writeFile(this.engine, this.id, path, data, options));
   }
 
-  /** A file's content. Missing: `FILE_NOT_FOUND`; a directory: `FILE_IS_DIRECTORY`. Symlinks are followed. */
-  readFile(path: string): Promise<Buffer> {
-    return this.#live(() => readFile(this.engine, this.id, path));
+  /**
+   * A file's content, at most `maxBytes` (default 64 MiB; larger: `FILE_TOO_LARGE`, use `readFileStream`). Missing:
+   * `FILE_NOT_FOUND`; a directory: `FILE_IS_DIRECTORY`. Symlinks are followed.
+   */
+  readFile(path: string, options: ReadFileOptions = {}): Promise<Buffer> {
+    return this.#live(() => readFile(this.engine, this.id, path, options));
   }
 
   /** A file's content as a stream (bounded memory for any size); errors arrive as the stream's error. */
@@ -201,7 +207,7 @@ echo hi
     return readFileStream(this.engine, this.id, path);
   }
 
-  /** The entries directly inside a directory: `{ name, type, size, mode, mtime }`, sorted by name. */
+  /** The entries directly inside a directory: `{ name, nameBytes, type, size, mode, mtime }`, sorted by name. */
   listFiles(path: string): Promise<FileEntry[]> {
     return this.#live(() => listFiles(this.engine, this.id, path));
   }
@@ -211,9 +217,13 @@ echo hi
     return this.#live(() => push(this.engine, this.id, hostSrc, containerDest));
   }
 
-  /** Copies a container file or directory to `hostDest` (its full new path) on the host. */
-  pull(containerSrc: string, hostDest: string): Promise<void> {
-    return this.#live(() => pull(this.engine, this.id, containerSrc, hostDest));
+  /**
+   * Copies a container file or directory to `hostDest` (its full new path) on the host. Never writes through a
+   * symlink at or below `hostDest` (one in the way is replaced); setuid/setgid/sticky bits are cleared unless
+   * `preserveSpecialBits`; files belong to the user running this process.
+   */
+  pull(containerSrc: string, hostDest: string, options: PullOptions = {}): Promise<void> {
+    return this.#live(() => pull(this.engine, this.id, containerSrc, hostDest, options));
   }
 
   /**
@@ -231,6 +241,7 @@ echo hi
    * processes end either way.
    */
   async reboot(options: { fresh?: boolean } = {}): Promise<void> {
+    parseOptions(rebootOptionsSchema, options, 'reboot');
     this.#assertLive();
     this.#dropConnections();
     if (!options.fresh) {
@@ -275,6 +286,7 @@ echo hi
 
   /** Stops the container (it is kept); runs on it then fail with `CONTAINER_NOT_RUNNING`. */
   async stop(options: { timeoutMs?: number } = {}): Promise<void> {
+    parseOptions(waitOptionsSchema, options, 'stop');
     await stopById(this.engine, this.id, options.timeoutMs ?? this.options.stopTimeoutMs, `stop ${this.name}`);
   }
 
@@ -284,6 +296,11 @@ echo hi
    * stopped) when it resolves, and the engine client is closed if the container opened it.
    */
   shutdown(options: { force?: boolean } = {}): Promise<void> {
+    try {
+      parseOptions(shutdownOptionsSchema, options, 'shutdown');
+    } catch (err) {
+      return rejected(err);
+    }
     this.#shutdown ??= (async () => {
       // Removing or stopping the container ends every process in it: drop the connections, no kill execs needed.
       this.#dropConnections();
@@ -317,19 +334,6 @@ echo hi
     this.#handles.add(handle);
     return () => this.#handles.delete(handle);
   };
-
-  #spec(cmd: Command, opts: { env: Record<string, string>; workdir?: string | undefined; user?: string | undefined }): ExecSpec {
-    let argv: string[];
-    if (typeof cmd === 'string') argv = ['sh', '-c', cmd];
-    else if (Array.isArray(cmd) && cmd.length > 0 && cmd.every((a) => typeof a === 'string')) argv = [...cmd];
-    else throw new ContainerError('CONTAINER_INVALID_OPTIONS', 'cmd must be a string or a non-empty array of strings');
-    return {
-      argv,
-      env: { ...this.options.env, ...opts.env },
-      workdir: opts.workdir ?? this.options.workdir,
-      user: opts.user ?? this.options.user,
-    };
-  }
 
   #assertLive(): void {
     if (this.#shutdown) throw new ContainerError('CONTAINER_SHUT_DOWN', `container ${this.name} was shut down`);

@@ -1,32 +1,42 @@
 import { randomBytes } from 'node:crypto';
-import { EngineClient } from '@pocketdock/engine-socket';
+import type { EngineClient } from '@pocketdock/engine-socket';
 import { Container } from './container.js';
 import type { ContainerCallbacks } from './container.js';
 import { containerError } from './engine-errors.js';
+import { ContainerError } from './errors.js';
 import { containerName } from './engine-names.js';
+import { assertImageRef } from './image-ref.js';
 import { containerLabels } from './labels.js';
 import { createOptionsSchema, parseOptions } from './options.js';
 import type { CreateContainerOptions, ResolvedCreateOptions } from './options.js';
+import { connectEngine } from './with-engine.js';
 
 /** The command that keeps a sandbox alive (under its init process) until it is stopped. */
 export const KEEP_ALIVE_COMMAND = ['sleep', 'infinity'];
+
+const CALLBACK_KEYS = ['onStdout', 'onStderr', 'onExit', 'onCallbackError'];
 
 /** Options of {@link createNewContainer}: see the package README for each one. */
 export type NewContainerOptions = CreateContainerOptions & ContainerCallbacks;
 
 /**
  * Creates and starts a sandbox container: offline (`network: 'none'`) unless asked, with an init process (so a stop
- * takes a fraction of a second), labelled `pocketdock.managed`, `.instance`, `.persist`, `.created-at` and, when
- * given, `.project`.
+ * takes a fraction of a second) and at most 1024 processes (`pidsLimit`), labelled `pocketdock.managed`, `.instance`,
+ * `.persist`, `.created-at` and, when given, `.project`. A malformed `image` is `IMAGE_INVALID`, an unknown option
+ * `CONTAINER_INVALID_OPTIONS` naming the closest valid one, an engine that cannot be reached `CONTAINER_ENGINE_ERROR`.
  *
  * @example
  * await using c = await createNewContainer({ image: 'pocketdock/busybox:test', memLimit: '256m' });
  * console.log((await c.run('uname -a')).stdout);
  */
 export async function createNewContainer(options: NewContainerOptions = {}): Promise<Container> {
-  const { onStdout, onStderr, onExit, onCallbackError, ...rest } = options;
-  const opts = parseOptions(createOptionsSchema, rest, 'createNewContainer');
-  const engine = opts.engine ?? (await EngineClient.connect(opts.socketPath ? { socketPath: opts.socketPath } : {}));
+  const { onStdout, onStderr, onExit, onCallbackError, ...rest } = options ?? {};
+  if (typeof rest.image === 'string') assertImageRef(rest.image, 'createNewContainer');
+  const opts = parseOptions(createOptionsSchema, rest, 'createNewContainer', CALLBACK_KEYS);
+  for (const [key, value] of Object.entries({ onStdout, onStderr, onExit, onCallbackError })) {
+    if (value !== undefined && typeof value !== 'function') throw new ContainerError('CONTAINER_INVALID_OPTIONS', `invalid createNewContainer options: ${key}: must be a function`);
+  }
+  const engine = opts.engine ?? (await connectEngine(opts.socketPath));
   const ownsEngine = opts.engine === undefined;
   try {
     const id = await create(engine, opts);
@@ -69,7 +79,7 @@ export async function create(engine: EngineClient, opts: ResolvedCreateOptions):
       NetworkMode: opts.network,
       ...(opts.memLimit ? { Memory: opts.memLimit } : {}),
       ...(opts.cpuPercent ? { NanoCpus: Math.round((opts.cpuPercent / 100) * 1e9) } : {}),
-      ...(opts.pidsLimit ? { PidsLimit: opts.pidsLimit } : {}),
+      PidsLimit: opts.pidsLimit,
       Binds: binds,
       PortBindings: portBindings,
       Devices: opts.devices.map((d) => {

@@ -1,6 +1,9 @@
 import { EngineError } from '@pocketdock/engine-socket';
 import { ContainerError } from './errors.js';
 
+/** The runtime's words for a `user` (or its group) that does not exist in the container, on both engines. */
+export const USER_NOT_FOUND = /unable to find (user|group) [^\n]*: no matching entries in (passwd|group) file/i;
+
 /**
  * Turns an engine failure into what it means for a container. Docker answers an exec on a stopped container with
  * 409, Podman with 500 "container state improper": both are `CONTAINER_NOT_RUNNING`. A 404, or any answer saying
@@ -11,6 +14,10 @@ export function containerError(err: unknown, what: string): ContainerError {
   if (EngineError.is(err)) {
     const msg = err.engineMessage ?? err.message;
     if (err.code === 'ENGINE_API_ERROR') {
+      // Docker: 400 "invalid reference format: ..."; Podman: 500 "normalizing image: ... invalid reference format".
+      if (/invalid reference format/i.test(msg)) return new ContainerError('IMAGE_INVALID', `${what}: ${msg}`, { cause: err });
+      // Podman refuses the exec start (500); Docker's runtime prints the same words and exits 126 (see exec-handle).
+      if (USER_NOT_FOUND.test(msg)) return new ContainerError('CONTAINER_INVALID_USER', `${what}: ${msg.trim()}`, { cause: err });
       if (err.status === 404 && /image/i.test(msg) && !/container/i.test(msg)) {
         return new ContainerError('IMAGE_NOT_FOUND', `${what}: ${msg} (nothing is pulled on create: see ensureImage, importImage)`, { cause: err });
       }

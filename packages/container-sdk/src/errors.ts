@@ -3,6 +3,7 @@ const BRAND = Symbol.for('pocketdock.ContainerError');
 /** Every code a {@link ContainerError} can carry. Listed, with meanings, in the package README. */
 export const CONTAINER_ERROR_CODES = [
   'CONTAINER_INVALID_OPTIONS',
+  'CONTAINER_INVALID_USER',
   'CONTAINER_NAME_CONFLICT',
   'CONTAINER_NOT_FOUND',
   'CONTAINER_NOT_RUNNING',
@@ -18,6 +19,11 @@ export const CONTAINER_ERROR_CODES = [
   'FILE_NOT_A_DIRECTORY',
   'FILE_INVALID_PATH',
   'FILE_UNSAFE_ARCHIVE',
+  'FILE_INVALID_ARCHIVE',
+  'FILE_TOO_LARGE',
+  'FILE_SIZE_MISMATCH',
+  'FILE_SOURCE_FAILED',
+  'FILE_WRITE_FAILED',
   'SESSION_CLOSED',
   'SESSION_PROTOCOL_ERROR',
 ] as const;

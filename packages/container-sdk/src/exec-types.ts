@@ -1,14 +1,27 @@
 import type { Readable } from 'node:stream';
 
+/**
+ * The `exitCode` of every result with `timedOut: true` (a run, a stream, a detached process, a session command, the
+ * pool's fast path): 128 + SIGKILL, what the kill on timeout gives, also when the command never started or its shell
+ * was closed instead.
+ */
+export const TIMEOUT_EXIT_CODE = 137;
+
 /** What a finished command gives back. */
 export interface ExecResult {
-  /** The process's exit code (128 + n when killed by signal n; -1 if the engine never reported one). */
+  /**
+   * The process's exit code (128 + n when killed by signal n; -1 if the engine never reported one);
+   * {@link TIMEOUT_EXIT_CODE} (137) whenever `timedOut` is true.
+   */
   exitCode: number;
   stdout: string;
   stderr: string;
   /** Wall time from start to exit, in milliseconds. */
   durationMs: number;
-  /** The command ran past its `timeoutMs` and was killed (with its children); the output is what came before. */
+  /**
+   * The command ran past its `timeoutMs` (counted from the call: creating the exec is part of it) or its `signal`
+   * fired, and was killed (with its children); the output is what came before. `exitCode` is then 137.
+   */
   timedOut: boolean;
   /** The output reached `maxOutputBytes`: it was cut exactly there and the process was killed. */
   truncated: boolean;

@@ -1,10 +1,13 @@
 import type { Readable } from 'node:stream';
+import { z } from 'zod';
 import { EngineError } from '@pocketdock/engine-socket';
 import type { EngineClient } from '@pocketdock/engine-socket';
 import { containerError } from './engine-errors.js';
 import { imageName } from './engine-names.js';
 import { ContainerError } from './errors.js';
+import { splitRef } from './image-ref.js';
 import { LABELS } from './labels.js';
+import { engineOptionsSchema, fn, parseOptions } from './options.js';
 import { withEngine } from './with-engine.js';
 import type { EngineOptions } from './with-engine.js';
 
@@ -17,13 +20,10 @@ export interface PullProgress {
   error?: string;
 }
 
-/** 'repo/name:tag' -> { repo, tag }; a ':' before the last '/' is a registry port, not a tag. */
-export function splitRef(ref: string): { repo: string; tag: string } {
-  if (typeof ref !== 'string' || ref.trim() === '' || /\s/.test(ref)) throw new ContainerError('IMAGE_INVALID', `not an image reference: ${JSON.stringify(ref)}`);
-  const at = ref.lastIndexOf(':');
-  if (at > ref.lastIndexOf('/')) return { repo: ref.slice(0, at), tag: ref.slice(at + 1) };
-  return { repo: ref, tag: 'latest' };
-}
+const importOptions = engineOptionsSchema({ cmd: z.array(z.string()).min(1).optional() });
+const loadOptions = engineOptionsSchema({});
+const ensureOptions = engineOptionsSchema({ onProgress: fn.optional() });
+const removeOptions = engineOptionsSchema({ force: z.boolean().optional() });
 
 async function inspectImage(engine: EngineClient, ref: string): Promise<{ Id: string } | undefined> {
   try {
@@ -53,6 +53,7 @@ async function progress(engine: EngineClient, options: Parameters<EngineClient['
  * await importImage(createReadStream('rootfs.tar'), 'pocketdock/busybox:test');
  */
 export async function importImage(rootfsTar: Readable, ref: string, options: EngineOptions & { cmd?: string[] } = {}): Promise<{ id: string; ref: string }> {
+  parseOptions(importOptions, options, 'importImage');
   const { repo, tag } = splitRef(ref);
   return await withEngine(options, async (engine) => {
     const changes = [`LABEL ${LABELS.image}=true`, ...(options.cmd ? [`CMD ${JSON.stringify(options.cmd)}`] : [])];
@@ -81,6 +82,7 @@ export async function importImage(rootfsTar: Readable, ref: string, options: Eng
 
 /** Loads an image archive (`docker save` / `podman save` format). Returns the references it loaded. */
 export async function loadImage(imageTar: Readable, options: EngineOptions = {}): Promise<string[]> {
+  parseOptions(loadOptions, options, 'loadImage');
   return await withEngine(options, async (engine) => {
     let events: Array<PullProgress & { stream?: string }>;
     try {
@@ -97,6 +99,7 @@ export async function loadImage(imageTar: Readable, options: EngineOptions = {})
  * be had (no registry here, or it does not exist) -> `IMAGE_NOT_FOUND`, saying so.
  */
 export async function ensureImage(ref: string, options: EngineOptions & { onProgress?: (e: PullProgress) => void } = {}): Promise<{ pulled: boolean; id: string }> {
+  parseOptions(ensureOptions, options, 'ensureImage');
   const { repo, tag } = splitRef(ref);
   return await withEngine(options, async (engine) => {
     const present = await inspectImage(engine, ref);
@@ -115,6 +118,7 @@ export async function ensureImage(ref: string, options: EngineOptions & { onProg
 
 /** Removes an image (`force`: even when containers use it). Missing -> `IMAGE_NOT_FOUND`. */
 export async function removeImage(ref: string, options: EngineOptions & { force?: boolean } = {}): Promise<void> {
+  parseOptions(removeOptions, options, 'removeImage');
   splitRef(ref);
   return await withEngine(options, async (engine) => {
     // Podman names local images localhost/<name>, and its DELETE does not resolve short names the way inspect does.

@@ -1,12 +1,13 @@
-import { EngineClient } from '@pocketdock/engine-socket';
+import { z } from 'zod';
+import type { EngineClient } from '@pocketdock/engine-socket';
 import { Container } from './container.js';
 import { containerError } from './engine-errors.js';
 import { containerName, imageName } from './engine-names.js';
 import { stopById } from './stop.js';
 import { ContainerError } from './errors.js';
 import { LABELS } from './labels.js';
-import { createOptionsSchema, parseOptions } from './options.js';
-import { withEngine } from './with-engine.js';
+import { MAX_TIMEOUT_MS, createOptionsSchema, engineOptionsSchema, parseOptions } from './options.js';
+import { connectEngine, withEngine } from './with-engine.js';
 import type { EngineOptions } from './with-engine.js';
 
 /** A container pocketdock manages, as `listContainers()` reports it. */
@@ -22,6 +23,13 @@ export interface ManagedContainer {
   createdAt: Date;
   labels: Record<string, string>;
 }
+
+const project = z.string().min(1).optional();
+const listOptions = engineOptionsSchema({ project });
+const handleOptions = engineOptionsSchema({ timeoutMs: z.number().int().positive().max(MAX_TIMEOUT_MS).optional() });
+const stopOptions = engineOptionsSchema({ timeoutMs: z.number().int().min(0).max(MAX_TIMEOUT_MS).optional() });
+const destroyOptions = engineOptionsSchema({});
+const pruneOptions = engineOptionsSchema({ project, olderThanMs: z.number().min(0).optional() });
 
 interface Summary {
   Id: string;
@@ -86,7 +94,8 @@ async function findManaged(engine: EngineClient, name: string): Promise<Inspect>
  * @example
  * for (const c of await listContainers({ project: 'tutor' })) console.log(c.name, c.status);
  */
-export function listContainers(options: EngineOptions & { project?: string } = {}): Promise<ManagedContainer[]> {
+export async function listContainers(options: EngineOptions & { project?: string } = {}): Promise<ManagedContainer[]> {
+  parseOptions(listOptions, options, 'listContainers');
   return withEngine(options, (engine) => listManaged(engine, options.project));
 }
 
@@ -107,8 +116,9 @@ export function openContainer(name: string, options: EngineOptions & { timeoutMs
 }
 
 async function handleOf(name: string, options: EngineOptions & { timeoutMs?: number }, start: boolean): Promise<Container> {
+  parseOptions(handleOptions, options, start ? 'resumeContainer' : 'openContainer');
   const ownsEngine = options.engine === undefined;
-  const engine = options.engine ?? (await EngineClient.connect(options.socketPath ? { socketPath: options.socketPath } : {}));
+  const engine = options.engine ?? (await connectEngine(options.socketPath));
   try {
     const info = await findManaged(engine, name);
     if (start && !info.State.Running) await engine.json({ method: 'POST', path: `/containers/${info.Id}/start` });
@@ -134,7 +144,8 @@ async function handleOf(name: string, options: EngineOptions & { timeoutMs?: num
 }
 
 /** Stops a managed container (kept). Already stopped: nothing to do. */
-export function stopContainer(name: string, options: EngineOptions & { timeoutMs?: number } = {}): Promise<void> {
+export async function stopContainer(name: string, options: EngineOptions & { timeoutMs?: number } = {}): Promise<void> {
+  parseOptions(stopOptions, options, 'stopContainer');
   return withEngine(options, async (engine) => {
     const info = await findManaged(engine, name);
     await stopById(engine, info.Id, options.timeoutMs ?? 2_000, `stop ${name}`);
@@ -142,7 +153,8 @@ export function stopContainer(name: string, options: EngineOptions & { timeoutMs
 }
 
 /** Removes a managed container, running or not (force), with its anonymous volumes. */
-export function destroyContainer(name: string, options: EngineOptions = {}): Promise<void> {
+export async function destroyContainer(name: string, options: EngineOptions = {}): Promise<void> {
+  parseOptions(destroyOptions, options, 'destroyContainer');
   return withEngine(options, async (engine) => {
     const info = await findManaged(engine, name);
     try {
@@ -158,7 +170,8 @@ export function destroyContainer(name: string, options: EngineOptions = {}): Pro
  * ago); with `project`, only that project's. Never touches running containers or ones pocketdock did not create.
  * Returns what it removed.
  */
-export function prune(options: EngineOptions & { project?: string; olderThanMs?: number } = {}): Promise<ManagedContainer[]> {
+export async function prune(options: EngineOptions & { project?: string; olderThanMs?: number } = {}): Promise<ManagedContainer[]> {
+  parseOptions(pruneOptions, options, 'prune');
   return withEngine(options, async (engine) => {
     const cutoff = Date.now() - (options.olderThanMs ?? 0);
     const victims = (await listManaged(engine, options.project)).filter((c) => !c.running && c.createdAt.getTime() <= cutoff);

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { EngineClient } from '@pocketdock/engine-socket';
 import { ContainerError } from './errors.js';
+import { keysAt, unknownKeyMessage } from './option-keys.js';
 
 const MEMORY = /^(\d+(?:\.\d+)?)\s*([bkmgt]?)i?b?$/i;
 const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
@@ -26,49 +27,59 @@ const memory = z
   })
   .refine((n) => n >= 6 * 1024 * 1024, { message: 'memLimit must be at least 6 MiB (the engines refuse less)' });
 
+/** Strings that reach the engine or the kernel as C strings: a NUL would cut them (or fail with engine text). */
+const text = z.string().refine((s) => !s.includes('\0'), { message: 'must not contain a NUL byte' });
 const stringRecord = z.record(z.string(), z.string());
-const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { message: 'must be a function' });
+const envRecord = z.record(text.refine((k) => k !== '' && !k.includes('='), { message: 'env names must be non-empty, without "="' }), text);
+/** setTimeout's ceiling: a longer delay fires at once. */
+export const MAX_TIMEOUT_MS = 2_147_483_647;
+const timeoutMs = z.number().int().positive().max(MAX_TIMEOUT_MS);
+/** The process cap a sandbox gets unless `pidsLimit` says otherwise (a fork bomb stops there, not at the host's limit). */
+export const DEFAULT_PIDS_LIMIT = 1024;
+export const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { message: 'must be a function' });
 
-export const createOptionsSchema = z.object({
+// Duck-typed: `instanceof` fails across duplicated installs, and the class has a private constructor.
+export const engineField = z
+  .custom<EngineClient>((v) => typeof v === 'object' && v !== null && typeof (v as EngineClient).json === 'function' && typeof (v as EngineClient).hijack === 'function', {
+    message: 'engine must be an EngineClient from @pocketdock/engine-socket',
+  })
+  .optional();
+
+export const createOptionsSchema = z.strictObject({
   image: z.string().min(1).default('pocketdock/busybox:test'),
   name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'names: letters, digits, _ . - (not first)').optional(),
   socketPath: z.string().min(1).optional(),
-  // Duck-typed: `instanceof` fails across duplicated installs, and the class has a private constructor.
-  engine: z
-    .custom<EngineClient>((v) => typeof v === 'object' && v !== null && typeof (v as EngineClient).json === 'function' && typeof (v as EngineClient).hijack === 'function', {
-      message: 'engine must be an EngineClient from @pocketdock/engine-socket',
-    })
-    .optional(),
-  timeoutMs: z.number().int().positive().default(30_000),
+  engine: engineField,
+  timeoutMs: timeoutMs.default(30_000),
   memLimit: memory.optional(),
   cpuPercent: z.number().positive().max(100 * 1024).optional(),
-  pidsLimit: z.number().int().positive().optional(),
-  env: stringRecord.default({}),
-  workdir: z.string().startsWith('/').optional(),
-  user: z.string().min(1).optional(),
+  pidsLimit: z.number().int().positive().default(DEFAULT_PIDS_LIMIT),
+  env: envRecord.default({}),
+  workdir: text.startsWith('/').optional(),
+  user: text.min(1).optional(),
   network: z.string().min(1).default('none'),
   volumes: z
-    .record(z.string().startsWith('/'), z.union([z.string().startsWith('/'), z.object({ path: z.string().startsWith('/'), readOnly: z.boolean().default(false) })]))
+    .record(z.string().startsWith('/'), z.union([z.string().startsWith('/'), z.strictObject({ path: z.string().startsWith('/'), readOnly: z.boolean().default(false) })]))
     .default({}),
   ports: z.record(z.string().regex(/^\d+(\/(tcp|udp))?$/), z.number().int().min(0).max(65535)).default({}),
   devices: z.array(z.string().min(1)).default([]),
   labels: stringRecord.default({}),
   persist: z.boolean().default(false),
   project: z.string().min(1).optional(),
-  command: z.array(z.string()).min(1).optional(),
-  stopTimeoutMs: z.number().int().min(0).default(2_000),
+  command: z.array(text).min(1).optional(),
+  stopTimeoutMs: z.number().int().min(0).max(MAX_TIMEOUT_MS).default(2_000),
 });
 
 export type CreateContainerOptions = z.input<typeof createOptionsSchema>;
 export type ResolvedCreateOptions = z.output<typeof createOptionsSchema>;
 
 export const runOptionsSchema = z
-  .object({
-    timeoutMs: z.number().int().positive().optional(),
+  .strictObject({
+    timeoutMs: timeoutMs.optional(),
     maxOutputBytes: z.number().int().min(0).default(10 * 1024 * 1024),
-    env: stringRecord.default({}),
-    workdir: z.string().startsWith('/').optional(),
-    user: z.string().min(1).optional(),
+    env: envRecord.default({}),
+    workdir: text.startsWith('/').optional(),
+    user: text.min(1).optional(),
     stdin: z.union([z.string(), z.instanceof(Buffer), z.instanceof(Readable)]).optional(),
     signal: z.instanceof(AbortSignal).optional(),
     stream: z.boolean().default(false),
@@ -81,10 +92,46 @@ export const runOptionsSchema = z
   })
   .refine((o) => !(o.stream && o.detach), { message: 'stream and detach cannot both be set', path: ['detach'] });
 
-/** Parses options with `schema`, turning a failure into `CONTAINER_INVALID_OPTIONS` naming the bad keys. */
-export function parseOptions<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+export const sessionOptionsSchema = z.strictObject({
+  timeoutMs: timeoutMs.optional(),
+  maxOutputBytes: z.number().int().min(0).optional(),
+  env: envRecord.default({}),
+  workdir: text.startsWith('/').optional(),
+  user: text.min(1).optional(),
+});
+
+/** `{ timeoutMs? }`, as `Session.run` takes it. */
+export const timeoutOptionsSchema = z.strictObject({ timeoutMs: timeoutMs.optional() });
+/** `{ timeoutMs? }` where 0 makes sense (`Container.stop`: no grace period; `Process.wait`: do not wait). */
+export const waitOptionsSchema = z.strictObject({ timeoutMs: z.number().int().min(0).max(MAX_TIMEOUT_MS).optional() });
+
+export const rebootOptionsSchema = z.strictObject({ fresh: z.boolean().optional() });
+export const shutdownOptionsSchema = z.strictObject({ force: z.boolean().optional() });
+
+/** `{ engine?, socketPath? }` plus `extra`: the options of the standalone functions. */
+export function engineOptionsSchema<T extends z.ZodRawShape>(extra: T) {
+  return z.strictObject({ engine: engineField, socketPath: z.string().min(1).optional(), ...extra });
+}
+
+/**
+ * Parses options with `schema` (strict: an unknown key is refused, naming the closest valid one), turning a failure
+ * into `CONTAINER_INVALID_OPTIONS` naming the bad keys. `alsoKnown`: keys the caller took out before parsing.
+ */
+export function parseOptions<S extends z.ZodType>(schema: S, value: unknown, what: string, alsoKnown: readonly string[] = []): z.output<S> {
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
-  const detail = result.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ');
+  const detail = result.error.issues
+    .map((i) => {
+      const at = i.path.map(String).join('.');
+      if (i.code !== 'unrecognized_keys') return `${at || '(options)'}: ${i.message}`;
+      const known = [...keysAt(schema, i.path), ...(i.path.length === 0 ? alsoKnown : [])];
+      return i.keys.map((k) => `${at ? `${at}: ` : ''}${unknownKeyMessage(k, known)}`).join('; ');
+    })
+    .join('; ');
   throw new ContainerError('CONTAINER_INVALID_OPTIONS', `invalid ${what} options: ${detail}`, { cause: result.error });
+}
+
+/** A rejected promise carrying `err` (what a promise-returning method gives instead of throwing synchronously). */
+export function rejected(err: unknown): Promise<never> {
+  return Promise.reject(err instanceof Error ? err : new Error(String(err)));
 }

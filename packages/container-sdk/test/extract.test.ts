@@ -1,25 +1,9 @@
 import { lstat, mkdir, readFile, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import tar from 'tar-stream';
 import { tempDir } from '@pocketdock/testkit';
-import { extractTo } from '../src/files/host-copy.js';
-
-/** A hand-made archive: what a compromised engine (or a container's own tar) could send. */
-async function archive(entries: Array<{ name: string; type?: 'file' | 'directory' | 'symlink'; linkname?: string; data?: string }>): Promise<Readable> {
-  const pack = tar.pack();
-  for (const e of entries) {
-    await new Promise<void>((resolve, reject) => {
-      const header = { name: e.name, type: e.type ?? 'file', ...(e.linkname ? { linkname: e.linkname } : {}) };
-      if ((e.type ?? 'file') === 'file') pack.entry(header, e.data ?? '', (err) => (err ? reject(err) : resolve()));
-      else pack.entry(header, (err) => (err ? reject(err) : resolve()));
-    });
-  }
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  for await (const chunk of pack as unknown as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Readable.from([Buffer.concat(chunks)]);
-}
+import { extractTo } from '../src/files/extract.js';
+import { archive } from './tar-fixtures.js';
 
 describe('pull extraction (hostile archives)', () => {
   it.each([

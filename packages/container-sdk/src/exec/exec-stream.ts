@@ -2,8 +2,9 @@ import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { EngineClient } from '@pocketdock/engine-socket';
 import type { Frame } from '@pocketdock/stream-demux';
+import { TIMEOUT_EXIT_CODE } from '../exec-types.js';
 import type { ExecResult, OutputChunk } from '../exec-types.js';
-import { armDeadline } from './deadline.js';
+import { armDeadline, neverStarted } from './deadline.js';
 import { ExecHandle } from './exec-handle.js';
 import type { ExecSpec } from './exec-handle.js';
 
@@ -30,10 +31,10 @@ export class ExecStream<T extends string | Buffer = string> implements AsyncIter
   /** Resolves when the command has ended; rejects if it could not start (e.g. `CONTAINER_NOT_RUNNING`). */
   readonly result: Promise<ExecResult>;
   readonly #readable: Readable;
-  readonly #handle: Promise<ExecHandle>;
+  readonly #handle: Promise<ExecHandle | undefined>;
 
   /** @internal use `Container.run(cmd, { stream: true })` */
-  constructor(started: Promise<{ handle: ExecHandle; result: Promise<ExecResult> }>, readable: Readable) {
+  constructor(started: Promise<{ handle: ExecHandle | undefined; result: Promise<ExecResult> }>, readable: Readable) {
     this.#readable = readable;
     this.#handle = started.then((s) => s.handle);
     this.result = started.then((s) => s.result);
@@ -87,7 +88,7 @@ async function wire(
   track: (handle: ExecHandle) => () => void,
   readable: Readable,
   setHandle: (h: ExecHandle) => void,
-): Promise<{ handle: ExecHandle; result: Promise<ExecResult> }> {
+): Promise<{ handle: ExecHandle | undefined; result: Promise<ExecResult> }> {
   const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
   let handle: ExecHandle | undefined;
   let bytes = 0;
@@ -119,7 +120,18 @@ async function wire(
     emit(stream, frame.data);
   };
 
-  const h = await ExecHandle.start(engine, containerId, { ...spec, stdin: run.stdin !== undefined }, onFrame);
+  // Armed before the exec is created: the timeout counts from the call.
+  const deadline = armDeadline(run.timeoutMs, run.signal, kill);
+  let h: ExecHandle;
+  try {
+    h = await ExecHandle.start(engine, containerId, { ...spec, stdin: run.stdin !== undefined }, onFrame, deadline.startBound());
+  } catch (err) {
+    deadline.disarm();
+    if (!deadline.expired()) throw err;
+    // Timed out (or aborted) before it started: the stream ends empty, the result says timed out.
+    if (!readable.destroyed) readable.push(null);
+    return { handle: undefined, result: Promise.resolve(neverStarted(deadline)) };
+  }
   handle = h;
   setHandle(h);
   if (killRequested || readable.destroyed) kill();
@@ -128,7 +140,6 @@ async function wire(
   readable.once('close', () => {
     if (!ended) kill();
   });
-  const deadline = armDeadline(run.timeoutMs, run.signal, kill);
   if (run.stdin !== undefined) h.writeStdin(run.stdin);
 
   const result = (async (): Promise<ExecResult> => {
@@ -153,14 +164,15 @@ async function wire(
         throw err;
       }
       if (!readable.destroyed) readable.push(null);
+      const timedOut = deadline.expired();
       return {
-        exitCode,
+        exitCode: timedOut ? TIMEOUT_EXIT_CODE : exitCode,
         stdout: '',
         stderr: '',
         durationMs: (h.endedAt ?? performance.now()) - h.startedAt,
-        timedOut: deadline.expired(),
+        timedOut,
         truncated,
-        ok: exitCode === 0 && !deadline.expired() && !truncated,
+        ok: exitCode === 0 && !timedOut && !truncated,
       };
     } finally {
       deadline.disarm();

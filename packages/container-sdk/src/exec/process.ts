@@ -2,7 +2,10 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import type { EngineClient } from '@pocketdock/engine-socket';
 import { ContainerError } from '../errors.js';
+import { TIMEOUT_EXIT_CODE } from '../exec-types.js';
 import type { ExecResult } from '../exec-types.js';
+import { parseOptions, waitOptionsSchema } from '../options.js';
+import { armDeadline, neverStarted } from './deadline.js';
 import { ExecHandle } from './exec-handle.js';
 import type { ExecSpec } from './exec-handle.js';
 import { RingBuffer } from './ring-buffer.js';
@@ -29,26 +32,27 @@ export interface DetachedRun {
  * const { exitCode } = await p.wait();
  */
 export class Process {
-  readonly #handle: ExecHandle;
+  /** Undefined when its `timeoutMs` ran out before the exec had started: it never ran. */
+  readonly #handle: ExecHandle | undefined;
   readonly #rings: { stdout: RingBuffer; stderr: RingBuffer };
   readonly #result: Promise<ExecResult>;
   #killed = false;
 
   /** @internal use `Container.run(cmd, { detach: true })` */
-  constructor(handle: ExecHandle, rings: { stdout: RingBuffer; stderr: RingBuffer }, result: Promise<ExecResult>) {
+  constructor(handle: ExecHandle | undefined, rings: { stdout: RingBuffer; stderr: RingBuffer }, result: Promise<ExecResult>) {
     this.#handle = handle;
     this.#rings = rings;
     this.#result = result;
     result.catch(() => undefined); // it rejects only when the engine went away; wait() reports that to who asks
   }
 
-  /** The engine's exec id. */
+  /** The engine's exec id ('' for a process whose `timeoutMs` ran out before it started). */
   get id(): string {
-    return this.#handle.execId;
+    return this.#handle?.execId ?? '';
   }
 
   isRunning(): boolean {
-    return this.#handle.running;
+    return this.#handle?.running ?? false;
   }
 
   /** True once either ring buffer dropped output to make room. */
@@ -62,7 +66,7 @@ export class Process {
    */
   async kill(signal = 'KILL'): Promise<void> {
     if (signal.toUpperCase().replace(/^SIG/, '') === 'KILL') this.#killed = true;
-    await this.#handle.kill(signal);
+    await this.#handle?.kill(signal);
   }
 
   /**
@@ -71,6 +75,7 @@ export class Process {
    * with `CONTAINER_ENGINE_ERROR` when the output ended because the engine went away (the outcome is unknown).
    */
   async wait(options: { timeoutMs?: number } = {}): Promise<ExecResult> {
+    parseOptions(waitOptionsSchema, options, 'Process.wait');
     if (options.timeoutMs === undefined) return this.#result;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -112,43 +117,49 @@ export async function startDetached(
   const rings = { stdout: new RingBuffer(run.bufferBytes), stderr: new RingBuffer(run.bufferBytes) };
   const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
   const callbacks = { stdout: run.onStdout, stderr: run.onStderr };
-  const handle = await ExecHandle.start(engine, containerId, { ...spec, stdin: run.stdin !== undefined }, (frame) => {
-    const stream = frame.stream === 'stderr' ? 'stderr' : 'stdout';
-    rings[stream].write(frame.data);
-    if (callbacks[stream]) {
-      const text = decoders[stream].write(frame.data);
-      if (text.length > 0) safeCall(run.onCallbackError, callbacks[stream], text);
-    }
-  });
-  const untrack = track(handle);
-  let timedOut = false;
-  const timer =
-    run.timeoutMs === undefined
-      ? undefined
-      : setTimeout(() => {
-          timedOut = true;
-          void handle.kill('KILL');
-        }, run.timeoutMs);
-  if (run.stdin !== undefined) handle.writeStdin(run.stdin);
+  let handle: ExecHandle | undefined;
+  // Armed before the exec is created: `timeoutMs` counts from the call.
+  const deadline = armDeadline(run.timeoutMs, undefined, () => void handle?.kill('KILL'));
+  try {
+    handle = await ExecHandle.start(engine, containerId, { ...spec, stdin: run.stdin !== undefined }, (frame) => {
+      const stream = frame.stream === 'stderr' ? 'stderr' : 'stdout';
+      rings[stream].write(frame.data);
+      if (callbacks[stream]) {
+        const text = decoders[stream].write(frame.data);
+        if (text.length > 0) safeCall(run.onCallbackError, callbacks[stream], text);
+      }
+    }, deadline.startBound());
+  } catch (err) {
+    deadline.disarm();
+    if (!deadline.expired()) throw err;
+    const res = neverStarted(deadline);
+    safeCall(run.onCallbackError, run.onExit, res);
+    return new Process(undefined, rings, Promise.resolve(res));
+  }
+  const h = handle;
+  if (deadline.expired()) void h.kill('KILL'); // it fired as the start completed
+  const untrack = track(h);
+  if (run.stdin !== undefined) h.writeStdin(run.stdin);
   const result = (async (): Promise<ExecResult> => {
-    await handle.closed;
-    clearTimeout(timer);
+    await h.closed;
+    deadline.disarm();
     for (const stream of ['stdout', 'stderr'] as const) {
       const rest = decoders[stream].end();
       if (rest.length > 0) safeCall(run.onCallbackError, callbacks[stream], rest);
     }
     let exitCode: number;
     try {
-      exitCode = await handle.exitCode();
+      exitCode = await h.exitCode();
     } finally {
-      handle.destroy();
+      h.destroy();
       untrack();
     }
+    const timedOut = deadline.expired();
     const res: ExecResult = {
-      exitCode,
+      exitCode: timedOut ? TIMEOUT_EXIT_CODE : exitCode,
       stdout: rings.stdout.peek().toString('utf8'),
       stderr: rings.stderr.peek().toString('utf8'),
-      durationMs: (handle.endedAt ?? performance.now()) - handle.startedAt,
+      durationMs: (h.endedAt ?? performance.now()) - h.startedAt,
       timedOut,
       truncated: false,
       ok: exitCode === 0 && !timedOut,
@@ -156,5 +167,5 @@ export async function startDetached(
     safeCall(run.onCallbackError, run.onExit, res);
     return res;
   })();
-  return new Process(handle, rings, result);
+  return new Process(h, rings, result);
 }

@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { EngineClient } from '@pocketdock/engine-socket';
 import type { Frame } from '@pocketdock/stream-demux';
 import { ContainerError } from '../errors.js';
+import { TIMEOUT_EXIT_CODE } from '../exec-types.js';
 import type { ExecResult, OutputChunk } from '../exec-types.js';
 import { ExecHandle } from '../exec/exec-handle.js';
 import { safeCall } from '../exec/safe-call.js';
+import { parseOptions, rejected, timeoutOptionsSchema } from '../options.js';
 import { MarkerScanner } from './marker-scanner.js';
 
 export interface SessionOptions {
@@ -41,7 +43,8 @@ const shQuote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
  * (`command` strips eval's special-builtin status), and the command cannot read the session's own input.
  *
  * Commands run one at a time: a second `run()` waits for the first (FIFO). On timeout the session is closed (its
- * shell and everything it started are killed) and the result says `timedOut: true`; later calls fail with
+ * shell and everything it started are killed) and the result says `timedOut: true`, `exitCode: 137` (as a timed-out
+ * `Container.run`); later calls fail with
  * `SESSION_CLOSED`. If the shell exits (e.g. `exit`), a pending `run()` rejects with `SESSION_CLOSED`.
  *
  * @example
@@ -75,6 +78,8 @@ export class Session implements AsyncDisposable {
       containerId,
       { argv: ['sh'], stdin: true, env: options.env ?? {}, workdir: options.workdir, user: options.user },
       (frame) => session.#onFrame(frame),
+      // The session's timeout, not the engine client's default (30 s), bounds starting its shell.
+      { timeoutMs: options.timeoutMs },
     );
     void session.#handle.closed.then(() => session.#onEof());
     // Resolve once the shell answers: the first real command then costs what every other one does (the shell's
@@ -83,8 +88,10 @@ export class Session implements AsyncDisposable {
       const ready = await session.run(':');
       if (!ready.ok) throw new ContainerError('SESSION_CLOSED', `the session shell did not start (exit ${ready.exitCode})`);
     } catch (err) {
+      // Docker starts a shell for a `user` that does not exist, which ends at once: say so (Podman refuses the start).
+      const userError = session.#handle.holdsUserError ? await session.#handle.exitCode().then(() => undefined, (e: unknown) => e) : undefined;
       session.abandon();
-      throw err;
+      throw ContainerError.is(userError) && userError.code === 'CONTAINER_INVALID_USER' ? userError : err;
     }
     return session;
   }
@@ -96,7 +103,14 @@ export class Session implements AsyncDisposable {
 
   /** Runs `cmd` in the session's shell and resolves with its result (`stdout`/`stderr` kept apart). */
   run(cmd: string, options: { timeoutMs?: number } = {}): Promise<ExecResult> {
-    const turn = this.#queue.then(() => this.#runNow(cmd, options.timeoutMs ?? this.defaults.timeoutMs));
+    let timeoutMs: number;
+    try {
+      if (typeof cmd !== 'string' || cmd.includes('\0')) throw new ContainerError('CONTAINER_INVALID_OPTIONS', 'Session.run: cmd must be a string without NUL bytes');
+      timeoutMs = parseOptions(timeoutOptionsSchema, options, 'Session.run').timeoutMs ?? this.defaults.timeoutMs;
+    } catch (err) {
+      return rejected(err);
+    }
+    const turn = this.#queue.then(() => this.#runNow(cmd, timeoutMs));
     this.#queue = turn.catch(() => undefined);
     return turn;
   }
@@ -163,7 +177,7 @@ export class Session implements AsyncDisposable {
       timer = setTimeout(() => {
         const pending = this.#pending;
         this.#pending = undefined;
-        const partial = this.#result(pending, -1, true);
+        const partial = this.#result(pending, TIMEOUT_EXIT_CODE, true);
         // Resolve once the shell and what it started are gone, so the caller sees the container as it now is.
         void this.close().then(() => resolve(partial));
       }, timeoutMs);

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { EngineClient, EngineError } from '@pocketdock/engine-socket';
 import { rawJson, rawRequest, rawStream, testEngines, testLabels, TEST_IMAGE } from '@pocketdock/testkit';
 import { destroyContainer, ensureImage, importImage, listContainers, loadImage, openContainer, prune, removeImage, resumeContainer, stopContainer } from '../../src/index.js';
 import { sandbox } from './helpers.js';
@@ -143,9 +145,20 @@ describe.each(testEngines())('management and images on $name', (engine) => {
     const images = async (): Promise<number> => (await rawJson<unknown[]>({ socketPath, path: '/v1.41/images/json?all=true' })).length;
     await using src = await sandbox(engine);
     const before = await images();
+    // A malformed reference is refused before anything reaches the engine.
+    await expect(importImage(Readable.from([]), 'pocketdock/Not-Lower-Case:x', { socketPath })).rejects.toMatchObject({ code: 'IMAGE_INVALID' });
+    // A well-formed one whose tag the engine refuses: a real engine client whose tag call (its only `request()`) is
+    // refused, as neither engine can be made to refuse a well-formed tag here.
+    await using real = await EngineClient.connect({ socketPath });
+    const refusing = new Proxy(real, {
+      get: (target, key) => {
+        if (key === 'request') return () => Promise.reject(new EngineError('ENGINE_API_ERROR', 'tag refused', { api: { status: 500, engineMessage: 'tag refused', method: 'POST', path: '/tag' } }));
+        const value: unknown = Reflect.get(target, key);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
     const rootfs = await rawStream({ socketPath, path: `/v1.41/containers/${src.id}/export` });
-    // upper case is not allowed in a repository name: the engine takes the import, then refuses the tag
-    await expect(importImage(rootfs, 'pocketdock/Not-Lower-Case:x', { socketPath })).rejects.toMatchObject({ code: expect.stringMatching(/IMAGE_INVALID|CONTAINER_ENGINE_ERROR/) });
+    await expect(importImage(rootfs, unique('pocketdock/tag-refused'), { engine: refusing })).rejects.toMatchObject({ code: 'CONTAINER_ENGINE_ERROR' });
     expect(await images()).toBe(before);
   });
 
