@@ -41,11 +41,18 @@ export class Lease implements AsyncDisposable {
   /**
    * Runs a command to completion, through the container's warm shell when it can (`path: 'session'`, each command
    * in its own subshell), else with a normal exec (`path: 'exec'`). A timeout or a cut output taints the
-   * container: it is removed on release. After release -> `POOL_LEASE_ENDED`.
+   * container: it is removed on release. After release -> `POOL_LEASE_ENDED`; a command that could not run ->
+   * `POOL_RUN_FAILED` (a bad option: `POOL_INVALID_OPTIONS`), the container-sdk error as `cause`.
    */
-  run(cmd: Command, options: LeaseRunOptions = {}): Promise<PoolExecResult> {
-    if (!this.active) return Promise.reject(new PoolError('POOL_LEASE_ENDED', 'this lease was released or destroyed: acquire a new one'));
-    return this.#pooled.run(cmd, options);
+  async run(cmd: Command, options: LeaseRunOptions = {}): Promise<PoolExecResult> {
+    if (!this.active) throw new PoolError('POOL_LEASE_ENDED', 'this lease was released or destroyed: acquire a new one');
+    try {
+      return await this.#pooled.run(cmd, options);
+    } catch (err) {
+      // Wrapped once, here: the pool's API fails with PoolErrors only (docs/architecture.md, "Errors").
+      const invalid = (err as { code?: unknown }).code === 'CONTAINER_INVALID_OPTIONS';
+      throw new PoolError(invalid ? 'POOL_INVALID_OPTIONS' : 'POOL_RUN_FAILED', `lease.run: ${(err as Error).message}`, { cause: err });
+    }
   }
 
   /**

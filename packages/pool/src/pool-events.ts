@@ -44,7 +44,10 @@ export interface PoolStats {
   creating: number;
   /** Released, being checked and reset in the background: not yet idle (counted in `maxSize`). */
   checking: number;
-  /** Released or destroyed leases' containers being removed (counted in `maxSize`). */
+  /**
+   * Containers being removed (counted in `maxSize`): released, destroyed or discarded ones, and what a fault left on
+   * the engine (a create or a removal that failed) until the engine confirmed it gone.
+   */
   removing: number;
   created: number;
   destroyed: number;

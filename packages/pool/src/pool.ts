@@ -58,6 +58,7 @@ export class Pool extends PoolEmitter implements LeaseOwner, AsyncDisposable {
     this.#fleet = new Fleet(opts, engine, this.#sem, this.#hash, {
       destroyed: (pooled, reason) => this.emit('destroy', { containerId: pooled.container.id, reason }),
       report: (err) => this.report(err),
+      cleaned: (err) => this.#cleaned(err),
     });
     this.#refill = new RefillLoop(() => this.#refillRound(), opts.refillIntervalMs, opts.maxBackoffMs);
   }
@@ -197,6 +198,18 @@ export class Pool extends PoolEmitter implements LeaseOwner, AsyncDisposable {
       this.#waiters.deliver(this.#leases.lend(p, this));
     }
     while (!this.#closing && this.#waiters.length > this.#fleet.creating && this.#total() < this.#opts.maxSize) void this.#spawn(); // tracked; failures are reported inside
+    // Places held by what a fault left on the engine: try to free them now rather than after the reaper's backoff.
+    if (this.#waiters.length > this.#fleet.creating && this.#fleet.reaper.pending > 0) this.#fleet.reaper.nudge();
+  }
+
+  /**
+   * A reaper round ended. Good: places under `maxSize` were freed, serve the waiters. Failed: the engine is still
+   * away, so a waiter no running create covers would only wait out its timeout: it fails now, as when its create fails.
+   */
+  #cleaned(err: PoolError | undefined): void {
+    if (!err) return this.#changed();
+    const message = `pool ${this.name}: no container can be created while places under maxSize wait for the engine to remove what a fault left`;
+    while (this.#waiters.length > this.#fleet.creating) this.#waiters.failFirst(new PoolError('POOL_CREATE_FAILED', `${message}: ${err.message}`, { cause: err }));
   }
 
   /** A container that is ready (created, or checked after a release): to the oldest waiter, else idle (above `maxIdle`: removed). */
@@ -257,14 +270,14 @@ export class Pool extends PoolEmitter implements LeaseOwner, AsyncDisposable {
 
   /** Removes a lease's container, counted against `maxSize` until it is gone. */
   #remove(pooled: Pooled, reason: DestroyReason): Promise<void> {
-    const task = this.#fleet.destroy(pooled, reason, true).finally(() => this.#changed());
+    const task = this.#fleet.destroy(pooled, reason).finally(() => this.#changed());
     this.#inflight.add(task);
     return task;
   }
 
-  /** Removes a container in the background (tracked: shutdown waits for it). */
+  /** Removes a container in the background (tracked: shutdown waits for it), counted against `maxSize` until it is gone. */
   #discard(pooled: Pooled, reason: DestroyReason): void {
-    this.#inflight.add(this.#fleet.destroy(pooled, reason));
+    void this.#remove(pooled, reason);
   }
 
   /** After any change of counts: serve waiters, top up. */
@@ -293,6 +306,7 @@ export class Pool extends PoolEmitter implements LeaseOwner, AsyncDisposable {
     for (const pooled of this.#leases.revokeAll()) this.#discard(pooled, 'shutdown');
     for (const p of this.#idle.takeAll()) this.#discard(p, 'shutdown');
     await this.#inflight.settled();
+    await this.#fleet.reaper.stop(); // what it still holds is labelled with the pool's name: the sweep removes it
     await sweep(this.#engine, this.#sem, this.name).catch((err: PoolError) => this.report(err)); // the net under it all
     const { network } = this.#opts;
     if (network?.remove) await removeNetwork(this.#engine, this.#sem, network.name, this.name).catch((err: PoolError) => this.report(err));

@@ -51,7 +51,7 @@ describe.each(testEngines())('release check in the background on $name', (engine
     await pool.shutdown();
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect(await checked).toMatchObject({ reused: false, reason: 'shutdown' });
-    expect(await stuck).toMatchObject({ code: 'SESSION_CLOSED' }); // its container was removed under it
+    expect(await stuck).toMatchObject({ code: 'POOL_RUN_FAILED', cause: { code: 'SESSION_CLOSED' } }); // its container was removed under it
     expect(pool.stats()).toMatchObject({ idle: 0, leased: 0, checking: 0, removing: 0, creating: 0 });
     expect(await poolContainers(engine, pool.name)).toHaveLength(0);
   }, 60_000);
