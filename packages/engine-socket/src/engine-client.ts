@@ -1,16 +1,16 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { negotiateApiVersion } from './api-version.js';
-import { detectSocket } from './detection/detect-socket.js';
 import { detectionHost } from './detection/detection-host.js';
-import { defaultStrategies } from './detection/socket-strategies.js';
 import { EngineError } from './errors.js';
 import { identifyEngine, isPodmanByHeaders } from './identify-engine.js';
 import type { EngineKind, VersionInfo } from './identify-engine.js';
 import { parseConnectOptions } from './options.js';
+import { describeEndpoint } from './remote/endpoint.js';
+import type { Endpoint, Transport } from './remote/endpoint.js';
+import { resolveEndpoint } from './remote/resolve-endpoint.js';
 import type { ConnectOptions, ConnectionMode, ResolvedConnectOptions } from './options.js';
 import { adoptBody } from './transport/adopt-body.js';
 import { bridge } from './transport/bridge.js';
@@ -19,7 +19,6 @@ import type { Lease } from './transport/connections.js';
 import { JsonLineSplitter } from './transport/json-lines.js';
 import { isBadHttp } from './transport/map-error.js';
 import { Operation } from './transport/operation.js';
-import { pingSocket } from './transport/ping.js';
 import { prepareRequest } from './transport/prepare-request.js';
 import type { PreparedRequest, RequestOptions } from './transport/prepare-request.js';
 import { parseJson, readApiError, readBody } from './transport/read-body.js';
@@ -45,7 +44,7 @@ const STALE = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 const noop = (): void => {};
 
 /**
- * A connection to a Docker-API engine (Docker or Podman) over its Unix socket. Make one with
+ * A connection to a Docker-API engine (Docker or Podman) over its Unix socket, or TCP with TLS. Make one with
  * {@link EngineClient.connect}; close it with `close()` or `await using`.
  *
  * @example
@@ -57,8 +56,12 @@ export class EngineClient implements AsyncDisposable {
   readonly engine: EngineKind;
   /** The negotiated API version; every path is sent as `/v{apiVersion}/...`. */
   readonly apiVersion: string;
-  /** The Unix socket in use. */
+  /** The Unix socket in use; for a remote engine the same as {@link EngineClient.address}. */
   readonly socketPath: string;
+  /** How calls travel: `'unix'`, `'tcp'` (plain) or `'tls'`. */
+  readonly transport: Transport;
+  /** Where the engine is, as messages name it: the socket path, or e.g. `tcp://10.0.0.5:2376 (TLS)`. */
+  readonly address: string;
   /** How short calls are carried. */
   readonly connectionMode: ConnectionMode;
 
@@ -68,8 +71,10 @@ export class EngineClient implements AsyncDisposable {
   readonly #hijacked = new Set<Duplex>();
   #closing: Promise<void> | undefined;
 
-  private constructor(socketPath: string, options: ResolvedConnectOptions, connections: Connections, apiVersion: string, engine: EngineKind) {
-    this.socketPath = socketPath;
+  private constructor(endpoint: Endpoint, options: ResolvedConnectOptions, connections: Connections, apiVersion: string, engine: EngineKind) {
+    this.transport = endpoint.transport;
+    this.address = describeEndpoint(endpoint);
+    this.socketPath = endpoint.transport === 'unix' ? endpoint.socketPath : this.address;
     this.#options = options;
     this.#connections = connections;
     this.apiVersion = apiVersion;
@@ -79,36 +84,36 @@ export class EngineClient implements AsyncDisposable {
   }
 
   /**
-   * Finds the engine socket (unless `socketPath` is given), pings it, negotiates the API version and identifies
-   * the engine.
+   * Finds the engine (unless `socketPath` or `dockerHost` is given: a Unix socket, or `tcp://` with TLS from
+   * `DOCKER_TLS_VERIFY`/`DOCKER_CERT_PATH` or the `tls` option), pings it, negotiates the API version and
+   * identifies the engine.
    *
    * @example
    * const engine = await EngineClient.connect({ socketPath: '/run/podman/podman.sock' });
    * console.log(engine.engine, engine.apiVersion); // 'podman' '1.41'
+   * const remote = await EngineClient.connect({ dockerHost: 'tcp://10.0.0.5:2376', tls: { certPath: '/etc/docker-client' } });
    */
   static async connect(options: ConnectOptions = {}): Promise<EngineClient> {
     const opts = parseConnectOptions(options);
     if (opts.signal?.aborted) throw new EngineError('ENGINE_ABORTED', 'connect: aborted before it started', { cause: opts.signal.reason });
     const host = detectionHost(opts.host as ConnectOptions['host']);
-    const socketPath = opts.socketPath
-      ? resolve(host.cwd, opts.socketPath)
-      : (await detectSocket(host, defaultStrategies(host), (path) => pingSocket(path, opts.probeTimeoutMs))).socketPath;
-    const settings = { socketPath, mode: opts.connectionMode, maxConnections: opts.maxConnections, keepAliveTimeoutMs: opts.keepAliveTimeoutMs, connectTimeoutMs: opts.connectTimeoutMs };
+    const endpoint = await resolveEndpoint(opts, host);
+    const settings = { endpoint, mode: opts.connectionMode, maxConnections: opts.maxConnections, keepAliveTimeoutMs: opts.keepAliveTimeoutMs, connectTimeoutMs: opts.connectTimeoutMs };
     // Negotiate over a bootstrap client that speaks unversioned paths, then hand its connections on.
     const connections = new Connections(settings);
-    const bootstrap = new EngineClient(socketPath, opts, connections, '', 'docker');
+    const bootstrap = new EngineClient(endpoint, opts, connections, '', 'docker');
     try {
       const ping = await bootstrap.request({ path: '/_ping', signal: opts.signal });
-      const pingBody = await readBody(ping.body, 4096, `GET /_ping on ${socketPath}`);
+      const pingBody = await readBody(ping.body, 4096, `GET /_ping on ${bootstrap.address}`);
       if (ping.status !== 200) {
-        throw new EngineError('ENGINE_CONNECT_FAILED', `${socketPath} answered /_ping with HTTP ${ping.status}: ${pingBody.toString().trim()}`);
+        throw new EngineError('ENGINE_CONNECT_FAILED', `${bootstrap.address} answered /_ping with HTTP ${ping.status}: ${pingBody.toString().trim()}`);
       }
       const header = ping.headers['api-version'];
       const apiVersion = negotiateApiVersion(Array.isArray(header) ? header[0] : header);
       const engine = isPodmanByHeaders(ping.headers)
         ? 'podman'
         : identifyEngine(ping.headers, await bootstrap.json<VersionInfo>({ path: `/v${apiVersion}/version`, signal: opts.signal }));
-      return new EngineClient(socketPath, opts, connections, apiVersion, engine);
+      return new EngineClient(endpoint, opts, connections, apiVersion, engine);
     } catch (err) {
       await connections.close();
       throw err;
@@ -248,7 +253,7 @@ export class EngineClient implements AsyncDisposable {
 
   #begin(req: PreparedRequest, options: RequestOptions, dedicated: boolean, halfOpen = false): { op: Operation; held: { lease: Lease } } {
     if (this.#closing) throw new EngineError('ENGINE_CLOSED', `${req.method} ${req.path}: the EngineClient was closed`);
-    const op = new Operation(`${req.method} ${req.path} on ${this.socketPath}`, options.timeoutMs ?? this.#options.timeoutMs, options.signal);
+    const op = new Operation(`${req.method} ${req.path} on ${this.address}`, options.timeoutMs ?? this.#options.timeoutMs, options.signal);
     return { op, held: { lease: dedicated ? this.#connections.dedicated(halfOpen) : this.#connections.short() } };
   }
 

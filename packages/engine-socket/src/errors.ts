@@ -15,6 +15,9 @@ export const ENGINE_ERROR_CODES = [
   'ENGINE_BAD_RESPONSE',
   'ENGINE_RESPONSE_TOO_LARGE',
   'ENGINE_CLOSED',
+  'ENGINE_INSECURE_HOST',
+  'ENGINE_TLS_CONFIG',
+  'ENGINE_TLS_FAILED',
 ] as const;
 
 export type EngineErrorCode = (typeof ENGINE_ERROR_CODES)[number];

@@ -1,37 +1,56 @@
 import { z } from 'zod';
 import { EngineError } from './errors.js';
 import type { DetectionHost } from './detection/detection-host.js';
+import type { TlsOptions } from './remote/tcp-endpoint.js';
 
 /** How short request/response calls reach the engine. Streams and hijacks always get their own connection. */
 export type ConnectionMode = 'keep-alive' | 'per-operation';
 
 const positiveMs = z.number().int().positive().max(2_147_483_647);
 
-const connectOptionsSchema = z.strictObject({
-  socketPath: z.string().min(1).optional(),
-  connectionMode: z.enum(['keep-alive', 'per-operation']).default('keep-alive'),
-  maxConnections: z.number().int().min(1).max(1024).default(32),
-  keepAliveTimeoutMs: positiveMs.default(4_000),
-  connectTimeoutMs: positiveMs.default(5_000),
-  timeoutMs: positiveMs.default(30_000),
-  probeTimeoutMs: positiveMs.default(2_000),
-  maxJsonBytes: z.number().int().positive().default(64 * 1024 * 1024),
-  signal: z.instanceof(AbortSignal).optional(),
-  host: z
-    .strictObject({
-      env: z.record(z.string(), z.string().optional()).optional(),
-      platform: z.string().optional(),
-      homedir: z.string().optional(),
-      cwd: z.string().optional(),
-      fs: z.custom<DetectionHost['fs']>((v) => typeof v === 'object' && v !== null).optional(),
-    })
-    .optional(),
-});
+const pem = z.union([z.string().min(1), z.instanceof(Buffer)]).optional();
+
+const connectOptionsSchema = z
+  .strictObject({
+    socketPath: z.string().min(1).optional(),
+    dockerHost: z.string().min(1).optional(),
+    tls: z
+      .union([
+        z.boolean(),
+        z.strictObject({ certPath: z.string().min(1).optional(), ca: pem, cert: pem, key: pem, verify: z.boolean().optional(), servername: z.string().min(1).optional() }),
+      ])
+      .optional(),
+    allowInsecureTcp: z.boolean().default(false),
+    connectionMode: z.enum(['keep-alive', 'per-operation']).default('keep-alive'),
+    maxConnections: z.number().int().min(1).max(1024).default(32),
+    keepAliveTimeoutMs: positiveMs.default(4_000),
+    connectTimeoutMs: positiveMs.default(5_000),
+    timeoutMs: positiveMs.default(30_000),
+    probeTimeoutMs: positiveMs.default(2_000),
+    maxJsonBytes: z.number().int().positive().default(64 * 1024 * 1024),
+    signal: z.instanceof(AbortSignal).optional(),
+    host: z
+      .strictObject({
+        env: z.record(z.string(), z.string().optional()).optional(),
+        platform: z.string().optional(),
+        homedir: z.string().optional(),
+        cwd: z.string().optional(),
+        fs: z.custom<DetectionHost['fs']>((v) => typeof v === 'object' && v !== null).optional(),
+      })
+      .optional(),
+  })
+  .refine((o) => o.socketPath === undefined || o.dockerHost === undefined, { message: 'give socketPath or dockerHost, not both' });
 
 /** Options of {@link EngineClient.connect}; every field is optional. See the README's options table. */
 export interface ConnectOptions {
   /** The engine's Unix socket; skips detection (and its fallbacks). */
   socketPath?: string;
+  /** The engine's address, as `DOCKER_HOST` takes it: `unix://...` or `tcp://host[:port]`; skips detection. */
+  dockerHost?: string;
+  /** TLS for a `tcp://` engine: `true`, or certificates and settings (see the README); default from the environment. */
+  tls?: boolean | TlsOptions;
+  /** Allow plain, unencrypted TCP to a host that is not loopback (default false: `ENGINE_INSECURE_HOST`). */
+  allowInsecureTcp?: boolean;
   /** `'keep-alive'` (default): short calls share a pool of kept-alive connections; `'per-operation'`: a fresh connection for each. */
   connectionMode?: ConnectionMode;
   /** Most kept-alive connections at once (keep-alive mode); further calls wait in order. */

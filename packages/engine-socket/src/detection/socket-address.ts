@@ -4,7 +4,8 @@ import { EngineError } from '../errors.js';
 /**
  * Turns a socket address as users write it (`unix:///run/x.sock`, `/run/x.sock`, `./x.sock`) into an absolute
  * path. Relative paths resolve against `baseDir`. Any other scheme (`tcp://`, `ssh://`, `npipe://`, ...) is
- * refused with `ENGINE_UNSUPPORTED_HOST`: only Unix sockets are spoken for now.
+ * refused with `ENGINE_UNSUPPORTED_HOST`
+ * (`tcp://` is read elsewhere: `$DOCKER_HOST` and the `dockerHost` option). The address is not repeated: it may hold a user name.
  */
 export function toSocketPath(address: string, baseDir: string, origin: string): string {
   const value = address.trim();
@@ -12,8 +13,8 @@ export function toSocketPath(address: string, baseDir: string, origin: string): 
   if (scheme !== undefined && scheme !== 'unix') {
     throw new EngineError(
       'ENGINE_UNSUPPORTED_HOST',
-      `${origin} is ${value}: only unix:// engine sockets are supported for now; point it at the engine's Unix ` +
-        'socket (unix:///var/run/docker.sock), or set POCKETDOCK_SOCKET',
+      `${origin} is a ${scheme}:// address: only unix:// (and tcp:// in DOCKER_HOST or the dockerHost option) are ` +
+        "supported; point it at the engine's Unix socket (unix:///var/run/docker.sock), or set POCKETDOCK_SOCKET",
     );
   }
   const path = scheme === 'unix' ? value.slice('unix://'.length) : value;

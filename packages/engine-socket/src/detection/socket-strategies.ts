@@ -1,5 +1,7 @@
 import { dirname, join } from 'node:path';
+import type { TlsOptions } from '../remote/tcp-endpoint.js';
 import { findConfigFiles } from './config-file.js';
+import { dockerContext } from './docker-context.js';
 import { isMissing } from './detection-host.js';
 import type { DetectionHost } from './detection-host.js';
 import { toSocketPath } from './socket-address.js';
@@ -7,6 +9,12 @@ import { toSocketPath } from './socket-address.js';
 /** What one strategy proposes: socket paths to try, in order, or why it has none. */
 export interface StrategyResult {
   candidates: string[];
+  /** A remote engine address (`tcp://...`, from `$DOCKER_HOST` or a context): detection ends with it, no probe, no fallback. */
+  remote?: string;
+  /** The TLS settings that go with `remote` (a Docker context's certificates). */
+  tls?: TlsOptions;
+  /** What `remote` is called in messages, when not the strategy's name. */
+  origin?: string;
   /** Why there are no candidates (shown in `ENGINE_NOT_FOUND`). */
   note?: string;
 }
@@ -25,13 +33,14 @@ const linuxOnly = (host: DetectionHost): StrategyResult | undefined =>
 const macOnly = (host: DetectionHost): StrategyResult | undefined =>
   host.platform === 'darwin' ? undefined : none(`not on macOS (${host.platform})`);
 
-function fromEnv(host: DetectionHost, name: string): SocketStrategy {
+function fromEnv(host: DetectionHost, name: string, remote: boolean): SocketStrategy {
   return {
     name: `$${name}`,
     configured: true,
     resolve: () => {
       const value = host.env[name];
       if (value === undefined || value.trim() === '') return Promise.resolve(none('not set'));
+      if (remote && /^tcp:\/\//i.test(value.trim())) return Promise.resolve({ candidates: [], remote: value.trim(), note: 'a tcp:// engine: used as is, no fallback' });
       return Promise.resolve({ candidates: [toSocketPath(value, host.cwd, `$${name}`)] });
     },
   };
@@ -79,14 +88,15 @@ function podmanMachines(host: DetectionHost): SocketStrategy {
 
 /**
  * The design's detection order (after an explicit `socketPath`, which skips detection): `$POCKETDOCK_SOCKET`,
- * `socket:` in pocketdock.yaml, `$DOCKER_HOST` (unix:// only), rootless Podman, system Podman, Docker,
+ * `socket:` in pocketdock.yaml, `$DOCKER_HOST` (unix://, or tcp://, which ends detection), the Docker context (`$DOCKER_CONTEXT` or `docker context use`), rootless Podman, system Podman, Docker,
  * Podman machines (macOS), Docker Desktop (macOS).
  */
 export function defaultStrategies(host: DetectionHost): SocketStrategy[] {
   return [
-    fromEnv(host, 'POCKETDOCK_SOCKET'),
+    fromEnv(host, 'POCKETDOCK_SOCKET', false),
     configFile(host),
-    fromEnv(host, 'DOCKER_HOST'),
+    fromEnv(host, 'DOCKER_HOST', true),
+    dockerContext(host),
     {
       name: 'rootless Podman ($XDG_RUNTIME_DIR/podman/podman.sock)',
       resolve: () => {

@@ -1,12 +1,14 @@
 import { Client, Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { ConnectionMode } from '../options.js';
+import { undiciTarget } from '../remote/endpoint.js';
+import type { Endpoint } from '../remote/endpoint.js';
 
 /** undici needs an origin; over a Unix socket only the Host header sees it. */
 export const ORIGIN = 'http://localhost';
 
 export interface ConnectionSettings {
-  socketPath: string;
+  endpoint: Endpoint;
   mode: ConnectionMode;
   maxConnections: number;
   keepAliveTimeoutMs: number;
@@ -34,10 +36,12 @@ export class Connections {
 
   constructor(settings: ConnectionSettings) {
     this.#settings = settings;
+    const { origin, socketPath, connect } = undiciTarget(settings.endpoint, false);
     this.#pool =
       settings.mode === 'keep-alive'
-        ? new Pool(ORIGIN, {
-            socketPath: settings.socketPath,
+        ? new Pool(origin, {
+            ...(socketPath === undefined ? {} : { socketPath }),
+            connect,
             connections: settings.maxConnections,
             pipelining: 1,
             connectTimeout: settings.connectTimeoutMs,
@@ -60,13 +64,14 @@ export class Connections {
    * its side (hijacked streams: the caller decides when stdin ends).
    */
   dedicated(halfOpen: boolean): Lease {
-    const client = new Client(ORIGIN, {
-      socketPath: this.#settings.socketPath,
+    const { origin, socketPath, connect } = undiciTarget(this.#settings.endpoint, halfOpen);
+    const client = new Client(origin, {
+      ...(socketPath === undefined ? {} : { socketPath }),
+      connect,
       connectTimeout: this.#settings.connectTimeoutMs,
       pipelining: 1,
       headersTimeout: 0,
       bodyTimeout: 0,
-      ...(halfOpen ? { connect: { allowHalfOpen: true } } : {}),
     });
     this.#dedicated.add(client);
     let released = false;

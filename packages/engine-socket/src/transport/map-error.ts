@@ -1,6 +1,38 @@
 import { EngineError } from '../errors.js';
 
-const CONNECT_FAILED = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'EPERM', 'ENOTSOCK', 'ENOTDIR', 'EAGAIN']);
+const CONNECT_FAILED = new Set([
+  'ECONNREFUSED',
+  'ENOENT',
+  'EACCES',
+  'EPERM',
+  'ENOTSOCK',
+  'ENOTDIR',
+  'EAGAIN',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+/** OpenSSL's certificate verdicts (Node's `err.code`); `ERR_SSL_*`, `ERR_TLS_*` and `EPROTO` are TLS too. */
+const TLS_FAILED = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_SIGNATURE_FAILURE',
+  'HOSTNAME_MISMATCH',
+  'EPROTO',
+]);
+
+function isTlsFailure(code: string | undefined): boolean {
+  return code !== undefined && (TLS_FAILED.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_'));
+}
 const CONNECTION_LOST = new Set([
   'UND_ERR_SOCKET',
   'ECONNRESET',
@@ -49,8 +81,13 @@ export function toEngineError(err: unknown, what: string): EngineError {
   if (code === 'UND_ERR_CONNECT_TIMEOUT') {
     return new EngineError('ENGINE_TIMEOUT', `${what}: connecting timed out (connectTimeoutMs)`, { cause: err });
   }
+  if (isTlsFailure(code)) {
+    return new EngineError('ENGINE_TLS_FAILED', `${what}: TLS with the engine failed (${code}: ${detail}); check the CA, client certificate and host name`, {
+      cause: err,
+    });
+  }
   if (code !== undefined && CONNECT_FAILED.has(code)) {
-    return new EngineError('ENGINE_CONNECT_FAILED', `${what}: cannot connect to the engine socket (${code}: ${detail}); is the engine running?`, {
+    return new EngineError('ENGINE_CONNECT_FAILED', `${what}: cannot connect to the engine (${code}: ${detail}); is the engine running?`, {
       cause: err,
     });
   }
