@@ -1,0 +1,59 @@
+import type { Pocketdock } from '@pocketdock/factory';
+import type { EngineClient } from '@pocketdock/engine-socket';
+import { Output } from './output.js';
+
+/** The global options every command gets. */
+export interface GlobalOptions {
+  socket?: string;
+  project?: string;
+  json?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
+/**
+ * What a command runs with: the global options, the output, and the factory's `Pocketdock`, made (and the factory
+ * imported) on first use only, so commands that need no engine start fast.
+ */
+export class Context {
+  readonly out: Output;
+  #pd: Promise<Pocketdock> | undefined;
+
+  constructor(readonly options: GlobalOptions) {
+    this.out = new Output(options);
+  }
+
+  /** The factory instance: settings layers, then `--socket` and `--verbose` over them. */
+  pocketdock(): Promise<Pocketdock> {
+    this.#pd ??= (async () => {
+      const { createPocketdock } = await import('@pocketdock/factory');
+      const overrides: Record<string, unknown> = {};
+      if (this.options.socket !== undefined) overrides.engine = { socket: this.options.socket };
+      if (this.options.verbose) overrides.log = { level: 'debug', format: 'text' };
+      return createPocketdock({ overrides });
+    })();
+    return this.#pd;
+  }
+
+  /** The shared engine client; with `--verbose`, says which engine answered. */
+  async engine(): Promise<EngineClient> {
+    const pd = await this.pocketdock();
+    const started = performance.now();
+    const engine = await pd.engine();
+    this.out.verbose(`engine ${engine.engine} at ${engine.socketPath}, API ${engine.apiVersion} (${Math.round(performance.now() - started)} ms)`);
+    return engine;
+  }
+
+  /** `--project`, else the `sandbox.project` setting. */
+  async project(): Promise<string | undefined> {
+    if (this.options.project !== undefined) return this.options.project;
+    return (await this.pocketdock()).settings.get('sandbox.project');
+  }
+
+  /** Ends what the factory made (the engine connection); idempotent. */
+  async close(): Promise<void> {
+    if (this.#pd === undefined) return;
+    const pd = await this.#pd.catch(() => undefined);
+    await pd?.close();
+  }
+}
