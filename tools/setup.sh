@@ -18,3 +18,4 @@ fi
 bash tools/engines.sh up
 bash tools/images.sh
 bash tools/flow-image.sh
+bash tools/tmux.sh
