@@ -5,8 +5,13 @@
 //   3. list_containers with 50 containers managed
 //   4. 1,000 Socket.IO clients connected and subscribed; one flow event broadcast to all: time until the last
 //      client has it, and the process's memory
+//   5. restart_container, update_container (new code, flow connected again) and update_container rolled back (the
+//      new code exits at once), p50/p99 of the acknowledgement
+//   6. (once, after the engines) the bin as its own process with 1,000 connected clients, then with one more that
+//      never reads: time from SIGTERM to the port being free and to the process's exit (bench/shutdown.ts)
 // Each engine's figures are compared with a floor measured just before them.
-// Env: BENCH_N (round trips per figure, default 1000), BENCH_CLIENTS (default 1000), BENCH_ENGINES (default both).
+// Env: BENCH_N (round trips per figure, default 1000), BENCH_CLIENTS (default 1000), BENCH_ENGINES (default both),
+// BENCH_OPS (restarts and updates per figure, default 20).
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -17,11 +22,13 @@ import { Server } from 'socket.io';
 import { io } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
 import { FlowManager, createSystemLogger } from '@pocketdock/flow-manager';
+import { benchShutdown } from './shutdown.js';
 
 const SOCKETS: Record<string, string> = { docker: '/var/run/docker.sock', podman: '/run/podman/podman.sock' };
 const ENGINES = (process.env.BENCH_ENGINES ?? 'docker,podman').split(',');
 const N = Number(process.env.BENCH_N ?? 1000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1000);
+const OPS = Number(process.env.BENCH_OPS ?? 20);
 const FLOW_IMAGE = 'pocketdock/node-flow:test';
 
 const FLOW_CODE = `const { connectFlow } = require('@pocketdock/flow-runtime');
@@ -90,18 +97,23 @@ async function benchEngine(engine: string): Promise<void> {
   console.log(`${engine}: floor, a bare Socket.IO ack echo in this process (n=${N}): ${line(floorTimes)}`);
   const dir = await mkdtemp(join(tmpdir(), 'pocketdock-bench-'));
   const code = join(dir, 'code');
-  await mkdir(code);
+  const code2 = join(dir, 'code2');
+  const crashes = join(dir, 'crashes');
+  for (const d of [code, code2, crashes]) await mkdir(d);
   await writeFile(join(code, 'index.js'), FLOW_CODE);
+  await writeFile(join(code2, 'index.js'), `${FLOW_CODE}// v2\n`);
+  await writeFile(join(crashes, 'index.js'), 'process.exit(4);\n');
   const token = randomBytes(16).toString('hex');
   const fm = await FlowManager.start({
     port: 0,
     token,
     engineSocket: SOCKETS[engine]!,
     socketDir: join(dir, 's'),
-    allowedRoots: [code],
+    allowedRoots: [code, code2, crashes],
     instance: `bench-${engine}-${Date.now().toString(36)}`,
     defaultImage: FLOW_IMAGE,
     maxContainers: 60,
+    updateTimeoutMs: 30_000, // a loaded machine starts node slowly: the figure is the update, not this bound
     labels: { 'pocketdock.bench': 'flow-manager' },
     logger: createSystemLogger({ level: 'warn' }),
   });
@@ -109,7 +121,7 @@ async function benchEngine(engine: string): Promise<void> {
   try {
     const client = await connect(fm.url, token);
     clients.push(client);
-    const config = { volumes: { [code]: { bind: '/app', mode: 'ro' } } };
+    const config = { code_path: code };
     const first = await ack(client, 'create_container', config);
     const id = first['container_id'] as string;
     await waitConnected(client, id);
@@ -124,11 +136,28 @@ async function benchEngine(engine: string): Promise<void> {
         `the Unix socket leg alone: ${line(socketLeg)}`,
     );
 
+    const restarts = await few(OPS, () => ack(client, 'restart_container', { container_id: id }));
+    console.log(`${engine}: restart_container ack (n=${restarts.length}): ${line(restarts)}`);
+    await waitConnected(client, id);
+    let next = code2;
+    const updates = await few(OPS, async () => {
+      await ack(client, 'update_container', { container_id: id, code_path: next });
+      next = next === code2 ? code : code2;
+    });
+    const rollbacks = await few(Math.ceil(OPS / 2), async () => {
+      const r = (await client.timeout(60_000).emitWithAck('update_container', { container_id: id, code_path: crashes })) as Ack & { code?: string };
+      if (r.code !== 'FM_UPDATE_FAILED') throw new Error(`update with crashing code: ${JSON.stringify(r)}`);
+    });
+    await waitConnected(client, id);
+    console.log(`${engine}: update_container, new code connected (n=${updates.length}): ${line(updates)}; rolled back, FM_UPDATE_FAILED (n=${rollbacks.length}): ${line(rollbacks)}`);
+
     let t0 = performance.now();
     const more: Promise<Record<string, unknown>>[] = [];
     for (let i = 0; i < 49; i++) more.push(ack(client, 'create_container', config));
-    await Promise.all(more);
+    // On a loaded machine the engine may not answer a start within engine-socket's 30 s: counted, not fatal.
+    const failed = (await Promise.allSettled(more)).filter((r) => r.status === 'rejected');
     const createdMs = performance.now() - t0;
+    if (failed.length > 0) console.log(`${engine}: ${failed.length} of the 49 creates failed: ${String((failed[0] as PromiseRejectedResult).reason)}`);
     const list = await times(Math.min(N, 500), () => ack(client, 'list_containers', {}));
     const listed = (await client.timeout(60_000).emitWithAck('list_containers', {})) as { data: unknown[] };
     console.log(
@@ -175,8 +204,21 @@ async function benchEngine(engine: string): Promise<void> {
   }
 }
 
+/** Slow operations: one warm-up, then `n` timed one after another. */
+async function few(n: number, fn: () => Promise<unknown>): Promise<number[]> {
+  await fn();
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await fn();
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   for (const engine of ENGINES) await benchEngine(engine);
+  await benchShutdown({ engineSocket: SOCKETS[ENGINES[0]!]!, clients: CLIENTS, connect });
 }
 
 main().catch((err: unknown) => {
