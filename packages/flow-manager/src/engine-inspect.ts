@@ -7,7 +7,7 @@ export interface Inspected {
   Name: string;
   Created: string;
   Config: { Image: string; Labels?: Record<string, string> | null; Env?: string[] | null; Cmd?: string[] | null; WorkingDir?: string };
-  State: { Status: string; Running: boolean; StartedAt?: string; ExitCode?: number };
+  State: { Status: string; Running: boolean; StartedAt?: string; FinishedAt?: string; ExitCode?: number };
   HostConfig?: { Binds?: string[] | null; PortBindings?: Record<string, Array<{ HostPort?: string }> | null> | null };
 }
 
@@ -15,12 +15,12 @@ export function inspect(engine: EngineClient, id: string): Promise<Inspected> {
   return engine.json<Inspected>({ path: `/containers/${encodeURIComponent(id)}/json` });
 }
 
-/** `/host:/in:ro` -> a volume entry; the flow's own socket directory (at `hiddenTarget`) is left out. */
-export function volumesOf(binds: readonly string[], hiddenTarget: string): ContainerInfo['volumes'] {
+/** `/host:/in:ro` -> a volume entry; the service's own mounts (the flow's socket directory, its code) are left out. */
+export function volumesOf(binds: readonly string[], hiddenTargets: readonly string[]): ContainerInfo['volumes'] {
   const out: ContainerInfo['volumes'] = [];
   for (const b of binds) {
     const [host = '', target = '', flags = ''] = b.split(':');
-    if (target === hiddenTarget) continue;
+    if (hiddenTargets.includes(target)) continue;
     out.push({ host_path: host, container_path: target, mode: flags.split(',').includes('ro') ? 'ro' : 'rw' });
   }
   return out;
@@ -35,7 +35,7 @@ export function portsOf(bindings: Record<string, Array<{ HostPort?: string }> | 
   return out;
 }
 
-/** Start times the engines report for a never-started container. */
+/** An engine time (StartedAt, FinishedAt); undefined for the zero time the engines report for "never". */
 export function startedAt(value: string | undefined): Date | undefined {
   if (!value || value.startsWith('0001-')) return undefined;
   const d = new Date(value);

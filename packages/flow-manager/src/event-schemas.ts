@@ -65,4 +65,6 @@ export interface ServerToClientEvents {
   container_status: (status: ContainerStatus) => void;
   activity: (entry: ActivityEntry) => void;
   flow_message: (message: FlowMessage) => void;
+  /** An event the service cannot answer through an acknowledgement (an unknown event sent without one). */
+  error: (error: ErrorResponse) => void;
 }

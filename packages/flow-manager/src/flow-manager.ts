@@ -1,22 +1,26 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { EngineClient } from '@pocketdock/engine-socket';
 import { Server } from 'socket.io';
+import { AccessControl } from './access-control.js';
+import { ConnectionTracker } from './connection-tracker.js';
 import { ContainerManager } from './container-manager.js';
 import { FlowManagerError } from './errors.js';
+import { FlowCode } from './flow-code.js';
 import { isLoopback, parseFlowManagerOptions } from './options.js';
 import type { FlowManagerOptions, ResolvedFlowManagerOptions } from './options.js';
+import type { Session } from './access-control.js';
 import { SocketCommunicationHandler } from './socket-communication-handler.js';
 import { SocketIOEventHandler } from './socketio-event-handler.js';
 import type { FlowServer } from './socketio-event-handler.js';
+import { StateStore } from './state-store.js';
+import { Subscriptions } from './subscriptions.js';
 import { createSystemLogger } from './system-logger.js';
 import type { SystemLogger } from './system-logger.js';
 import { UserActivityLogger } from './user-activity-logger.js';
-
-const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
 /**
  * The flow-manager service: Socket.IO on HTTP, a container manager following the engine's events, and one Unix
@@ -32,27 +36,43 @@ export class FlowManager {
   readonly activity: UserActivityLogger;
   readonly logger: SystemLogger;
   readonly io: FlowServer;
+  /** Who may connect, and how many are (authenticated / not yet). */
+  readonly access: AccessControl;
+  readonly #o: ResolvedFlowManagerOptions;
   readonly #http: HttpServer;
+  readonly #connections: ConnectionTracker;
+  readonly #handler: SocketIOEventHandler;
+  readonly #subscriptions: Subscriptions;
   readonly #engine: EngineClient;
   readonly #ownsEngine: boolean;
   #stopping: Promise<void> | undefined;
 
   private constructor(parts: {
+    o: ResolvedFlowManagerOptions;
     manager: ContainerManager;
     sockets: SocketCommunicationHandler;
     activity: UserActivityLogger;
     logger: SystemLogger;
     io: FlowServer;
+    access: AccessControl;
     http: HttpServer;
+    connections: ConnectionTracker;
+    handler: SocketIOEventHandler;
+    subscriptions: Subscriptions;
     engine: EngineClient;
     ownsEngine: boolean;
   }) {
+    this.#o = parts.o;
     this.manager = parts.manager;
     this.sockets = parts.sockets;
     this.activity = parts.activity;
     this.logger = parts.logger;
     this.io = parts.io;
+    this.access = parts.access;
     this.#http = parts.http;
+    this.#connections = parts.connections;
+    this.#handler = parts.handler;
+    this.#subscriptions = parts.subscriptions;
     this.#engine = parts.engine;
     this.#ownsEngine = parts.ownsEngine;
   }
@@ -78,12 +98,21 @@ export class FlowManager {
     try {
       await mkdir(o.socketDir, { recursive: true, mode: 0o700 });
       const sockets = new SocketCommunicationHandler({ socketDir: o.socketDir, maxMessageBytes: o.maxMessageBytes, replyTimeoutMs: o.replyTimeoutMs, inboxSize: 1_000 });
+      const held = new Set<string>();
+      sockets.on('held', (id, err) => {
+        if (held.has(id)) return;
+        held.add(id);
+        logger.warn({ container_id: id, err: err.message }, 'flow socket held by another live server (a flow-manager still stopping?); taking it over once it is free');
+      });
       const activity = new UserActivityLogger({ historySize: o.activityHistorySize });
+      const state = new StateStore(join(o.socketDir, 'state'));
       manager = new ContainerManager({
         engine,
         sockets,
         activity,
         logger,
+        code: new FlowCode(join(o.socketDir, 'code')),
+        state,
         instance: o.instance,
         allowedRoots: o.allowedRoots,
         allowWritableVolumes: o.allowWritableVolumes,
@@ -93,12 +122,25 @@ export class FlowManager {
         labels: o.labels,
         network: o.network,
         stopTimeoutMs: o.stopTimeoutMs,
+        updateTimeoutMs: o.updateTimeoutMs,
         statsMaxAgeMs: o.statsMaxAgeMs,
       });
       await manager.start();
+      const subscriptions = new Subscriptions({ store: state });
+      const known = manager;
+      await subscriptions.load((id) => known.has(id));
       const http = createServer();
-      const io = FlowManager.#socketServer(http, o);
-      new SocketIOEventHandler({ io, manager, sockets, activity, logger });
+      const connections = new ConnectionTracker(http);
+      const access = new AccessControl({
+        token: o.token,
+        allowedOrigins: o.allowedOrigins,
+        maxClients: o.maxClients,
+        maxUnauthenticatedClients: o.maxUnauthenticatedClients,
+        authTimeoutMs: o.authTimeoutMs,
+        port: () => (http.address() as AddressInfo | null)?.port ?? 0,
+      });
+      const io = FlowManager.#socketServer(http, o, access);
+      const handler = new SocketIOEventHandler({ io, manager, sockets, activity, logger, subscriptions });
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);
         http.listen(o.port, o.host, () => {
@@ -106,7 +148,7 @@ export class FlowManager {
           resolve();
         });
       });
-      const fm = new FlowManager({ manager, sockets, activity, logger, io, http, engine, ownsEngine });
+      const fm = new FlowManager({ o, manager, sockets, activity, logger, io, access, http, connections, handler, subscriptions, engine, ownsEngine });
       logger.info({ url: fm.url, socket_dir: o.socketDir, instance: o.instance, containers: manager.size, access: o.token ? 'token' : 'open' }, 'flow-manager listening');
       return fm;
     } catch (err) {
@@ -116,27 +158,25 @@ export class FlowManager {
     }
   }
 
-  static #socketServer(http: HttpServer, o: ResolvedFlowManagerOptions): FlowServer {
-    const origins = new Set(o.allowedOrigins);
+  static #socketServer(http: HttpServer, o: ResolvedFlowManagerOptions, access: AccessControl): FlowServer {
     const io: FlowServer = new Server(http, {
       maxHttpBufferSize: o.maxPayloadBytes,
       cors: { origin: o.allowedOrigins, credentials: false },
       serveClient: false,
-      // Browsers send Origin on every transport (CORS alone does not cover WebSocket): check it before anything else.
-      allowRequest: (req, callback) => {
-        const origin = req.headers.origin;
-        if (origin !== undefined && !origins.has(origin)) return callback('origin not allowed', false);
-        if (io.engine.clientsCount >= o.maxClients) return callback('too many clients', false);
-        callback(null, true);
-      },
+      allowRequest: access.allowRequest,
+      // AccessControl drops unauthenticated sessions after authTimeoutMs (at once, discarding them); Socket.IO's own
+      // timeout closes them gracefully, which for polling means a 30 s wait: it only backs ours up.
+      connectTimeout: o.authTimeoutMs * 2,
     });
-    const expected = o.token === undefined ? undefined : digest(o.token);
+    // Browsers send Origin on every transport (CORS alone does not cover WebSocket): checked on every request,
+    // upgrades included, before anything else.
+    io.engine.use(access.middleware);
+    io.engine.on('connection', (session: Parameters<AccessControl['onSession']>[0]) => access.onSession(session));
     io.use((socket, next) => {
-      if (expected === undefined) return next();
-      const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.['token'];
-      if (typeof token === 'string' && timingSafeEqual(digest(token), expected)) return next();
-      const err = new Error('unauthorized: send a valid token as auth.token') as Error & { data: unknown };
-      err.data = { code: 'FM_UNAUTHORIZED' };
+      const refusal = access.admit(socket.conn, socket.handshake.auth);
+      if (refusal === undefined) return next();
+      const err = new Error(refusal.message) as Error & { data: unknown };
+      err.data = { code: refusal.code };
       next(err);
     });
     return io;
@@ -155,15 +195,33 @@ export class FlowManager {
   }
 
   /**
-   * Stops accepting clients, disconnects them, stops following the engine and closes the flows' sockets.
-   * Containers keep running. Idempotent.
+   * Shuts down within `shutdownGraceMs` of the call (plus a few ms of cleanup, and the engine calls of creates under
+   * way): the port is freed at once; requests under way are answered `FM_SHUTTING_DOWN`, and each client's
+   * connection is closed after its answers (clients reconnect by themselves, to a successor if one is started);
+   * the flows' sockets are released at once (a successor takes them over); connections still open when the grace
+   * ends are cut. Containers keep running. Idempotent.
    */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
-      await new Promise<void>((resolve) => {
-        void this.io.close(() => resolve());
-      });
-      await this.manager.close();
+      const deadline = Date.now() + this.#o.shutdownGraceMs;
+      this.#handler.shutdown();
+      // The HTTP server stops listening now (the port is free); its callback comes once every connection is gone.
+      const closed = new Promise<void>((resolve) => this.#http.close(() => resolve()));
+      this.access.closeUnauthenticated();
+      // Each session closes once what is queued for it (the answers above) is sent. Clients see their transport
+      // close, as when a network drops, and reconnect by themselves: to a successor, if one is started.
+      const sessions = Object.values((this.io.engine as unknown as { clients: Record<string, Session> }).clients);
+      for (const session of sessions) session.close();
+      const flows = this.manager.close();
+      const cut = await this.#connections.drain(Math.max(0, deadline - Date.now()));
+      if (cut > 0) this.logger.warn({ clients: cut, grace_ms: this.#o.shutdownGraceMs }, 'clients still connected after the shutdown grace: cut');
+      // engine.io's polling transport keeps a 30 s timer waiting for one more GET to deliver its close packet;
+      // nobody is coming now: end the wait (its `shouldClose` is that timer's own callback).
+      for (const session of sessions) (session.transport as unknown as { shouldClose?: (() => void) | null }).shouldClose?.();
+      await closed;
+      await new Promise<void>((resolve) => void this.io.close(() => resolve())); // rooms and adapters (the HTTP server is closed already)
+      await flows;
+      await this.#subscriptions.flush();
       if (this.#ownsEngine) await this.#engine.close();
       this.logger.info('flow-manager stopped');
       this.logger.flush();

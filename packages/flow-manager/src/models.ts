@@ -27,6 +27,11 @@ export const containerConfigSchema = z
     ports: z.record(z.string().regex(/^\d{1,5}(\/(tcp|udp))?$/, "ports: '8080' or '8080/tcp'"), z.number().int().min(1).max(65_535)).default({}),
     command: z.union([z.string().min(1).max(65_536), z.array(z.string().max(65_536)).min(1).max(1_000)]).optional(),
     working_dir: z.string().startsWith('/').max(4096).optional(),
+    /**
+     * The flow's code: a host directory (or file) under allowedRoots, copied into a directory the service owns and
+     * mounted read-only at `working_dir` (default `/app`). Only flows created with it can be updated.
+     */
+    code_path: z.string().startsWith('/').max(4096).optional(),
   })
   .strict();
 
@@ -45,6 +50,8 @@ export interface ContainerInfo {
   socket_path: string;
   command: string[] | null;
   working_dir: string | null;
+  /** The host path the flow's current code was copied from (`code_path`), or null: not updatable. */
+  code_path: string | null;
   environment_keys: string[];
   volumes: Array<{ host_path: string; container_path: string; mode: 'ro' | 'rw' }>;
   ports: Record<string, number>;
@@ -84,6 +91,7 @@ export interface ActivityEntry {
     | 'stopped'
     | 'restarted'
     | 'updated'
+    | 'update_failed'
     | 'deleted'
     | 'crashed'
     | 'exited'

@@ -30,7 +30,19 @@ export const flowManagerOptionsSchema = z
     maxPayloadBytes: positiveInt.default(1024 * 1024),
     /** Largest message on a flow's socket. */
     maxMessageBytes: z.number().int().min(1024).default(1024 * 1024),
+    /** Authenticated Socket.IO clients at most (unauthenticated sessions count separately, see below). */
     maxClients: positiveInt.default(10_000),
+    /**
+     * Engine.IO sessions that have not authenticated yet, at most; at the limit the oldest one is dropped for a new
+     * one. A handshake that carries the token (`Authorization: Bearer <token>`) is authenticated at once.
+     */
+    maxUnauthenticatedClients: positiveInt.default(1_000),
+    /** An unauthenticated session that has not connected with a valid token by then is closed (Socket.IO's connectTimeout). */
+    authTimeoutMs: positiveInt.default(10_000),
+    /** `stop()` (SIGTERM) waits this long for clients to disconnect gracefully, then cuts them. */
+    shutdownGraceMs: z.number().int().min(0).default(2_000),
+    /** `update_container` waits this long for the new code's flow to connect before it restores the previous code. */
+    updateTimeoutMs: positiveInt.default(10_000),
     /** Default wait for a flow's answer to `send_message`. */
     replyTimeoutMs: positiveInt.default(5_000),
     /** This flow-manager's name; it only sees containers labelled with it. */

@@ -8,6 +8,8 @@ import { UnixSocketServer, MAX_SOCKET_PATH_BYTES } from '@pocketdock/ipc-unix';
 import { FLOW_EVENTS, FLOW_SOCKET_NAME, flowEventSchema, flowReplySchema } from '@pocketdock/flow-runtime';
 import type { FlowEvent } from '@pocketdock/flow-runtime';
 import { FlowManagerError } from './errors.js';
+import { closeChannel, failPending, ignoreMissing, isHeld } from './socket-channel.js';
+import type { Channel } from './socket-channel.js';
 
 export interface SocketHandlerOptions {
   /** Host directory of the sockets: `{socketDir}/{id}.sock`, and `{socketDir}/mounts/{key}/` bind-mounted into flows. */
@@ -25,24 +27,8 @@ export interface SocketHandlerEvents {
   message: [containerId: string, event: FlowEvent];
   connected: [containerId: string];
   disconnected: [containerId: string];
-}
-
-interface Pending {
-  resolve: (value: unknown) => void;
-  reject: (err: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
-interface Channel {
-  id: string;
-  key: string;
-  server: UnixSocketServer;
-  hostPath: string;
-  pending: Map<string, Pending>;
-  inbox: FlowEvent[];
-  waiters: Array<{ resolve: (e: FlowEvent) => void; reject: (err: Error) => void; timer: NodeJS.Timeout }>;
-  connectWaiters: Set<{ wake: () => void; fail: (err: Error) => void }>;
-  lastCommunication: Date | undefined;
+  /** The socket is held by another live server (a flow-manager still shutting down): retried until it is free. */
+  held: [containerId: string, err: Error];
 }
 
 /** Longest container id the engines hand out (64 hex digits). */
@@ -87,17 +73,37 @@ export class SocketCommunicationHandler extends EventEmitter<SocketHandlerEvents
 
   /**
    * Starts the container's socket server (replacing a dead server's leftover files, as after a flow-manager
-   * restart) and links it at `{socketDir}/{id}.sock`. Idempotent.
+   * restart) and links it at `{socketDir}/{id}.sock`. Idempotent. When another live server still holds the socket
+   * (a predecessor shutting down), the channel is kept and the server started as soon as the socket is free
+   * (retried with backoff, `held` emitted once): messages wait for the flow meanwhile, nothing is forgotten.
    */
   async setupSocket(id: string, key: string): Promise<string> {
     const existing = this.#channels.get(id);
     if (existing) return existing.hostPath;
     const dir = await this.mountDir(key);
-    const server = new UnixSocketServer(FLOW_SOCKET_NAME, { socketDir: dir, maxMessageBytes: this.#options.maxMessageBytes, maxConnections: 4, messageQueueSize: 0 });
     const hostPath = this.socketPath(id);
-    const channel: Channel = { id, key, server, hostPath, pending: new Map(), inbox: [], waiters: [], connectWaiters: new Set(), lastCommunication: undefined };
+    const channel: Channel = { id, key, dir, server: undefined, hostPath, closed: false, retry: undefined, connections: 0, pending: new Map(), inbox: [], waiters: [], connectWaiters: new Set(), lastCommunication: undefined };
+    this.#channels.set(id, channel);
+    try {
+      await this.#listen(channel);
+    } catch (err) {
+      if (!isHeld(err)) {
+        this.#channels.delete(id);
+        channel.closed = true;
+        throw new FlowManagerError('FM_SOCKET_ERROR', `cannot set up the socket of ${id}: ${(err as Error).message}`, { cause: err });
+      }
+      this.emit('held', id, err as Error);
+      this.#retryListen(channel, 100);
+    }
+    return hostPath;
+  }
+
+  async #listen(channel: Channel): Promise<void> {
+    const server = new UnixSocketServer(FLOW_SOCKET_NAME, { socketDir: channel.dir, maxMessageBytes: this.#options.maxMessageBytes, maxConnections: 4, messageQueueSize: 0 });
+    const id = channel.id;
     server.on('message', (m) => this.#onMessage(channel, m));
     server.on('connect', () => {
+      channel.connections++;
       for (const w of channel.connectWaiters) w.wake();
       this.emit('connected', id);
     });
@@ -112,24 +118,31 @@ export class SocketCommunicationHandler extends EventEmitter<SocketHandlerEvents
     });
     try {
       await server.start();
-      await unlink(hostPath).catch(ignoreMissing);
-      await link(server.path, hostPath);
+      await unlink(channel.hostPath).catch(ignoreMissing);
+      await link(server.path, channel.hostPath);
     } catch (err) {
       await server.stop().catch(() => undefined);
-      throw new FlowManagerError('FM_SOCKET_ERROR', `cannot set up the socket of ${id}: ${(err as Error).message}`, { cause: err });
+      throw err;
     }
-    this.#channels.set(id, channel);
-    return hostPath;
+    if (channel.closed) await server.stop(); // cleaned up or closed while starting
+    else channel.server = server;
+  }
+
+  #retryListen(channel: Channel, delayMs: number): void {
+    channel.retry = setTimeout(() => {
+      channel.retry = undefined;
+      if (channel.closed) return;
+      this.#listen(channel).catch(() => {
+        if (!channel.closed) this.#retryListen(channel, Math.min(delayMs * 2, 1_000));
+      });
+    }, delayMs);
   }
 
   /** Stops the container's socket server and removes its files (both links and the mounted directory). */
   async cleanupSocket(id: string, key?: string): Promise<void> {
     const channel = this.#channels.get(id);
     this.#channels.delete(id);
-    if (channel) {
-      failAll(channel, new FlowManagerError('FM_FLOW_NOT_CONNECTED', `the socket of ${id} was closed`));
-      await channel.server.stop();
-    }
+    if (channel) await closeChannel(channel, new FlowManagerError('FM_FLOW_NOT_CONNECTED', `the socket of ${id} was closed`));
     if (id) await unlink(this.socketPath(id)).catch(ignoreMissing);
     const k = key ?? channel?.key;
     if (k) await rm(join(this.#options.socketDir, 'mounts', k), { recursive: true, force: true });
@@ -137,8 +150,31 @@ export class SocketCommunicationHandler extends EventEmitter<SocketHandlerEvents
 
   /** Whether a flow is connected to the container's socket right now (not merely whether the file exists). */
   isSocketConnected(id: string): boolean {
-    const channel = this.#channels.get(id);
-    return channel !== undefined && channel.server.isRunning() && channel.server.getConnectedClients().length > 0;
+    const server = this.#channels.get(id)?.server;
+    return server !== undefined && server.isRunning() && server.getConnectedClients().length > 0;
+  }
+
+  /** How many times a flow has connected to the container's socket (0 when there is none). */
+  connectionCount(id: string): number {
+    return this.#channels.get(id)?.connections ?? 0;
+  }
+
+  /**
+   * Resolves true once a flow connects to the container's socket for the `(after + 1)`th time, false when none
+   * does within `timeoutMs` or `signal` aborts first.
+   */
+  async awaitConnection(id: string, after: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    const channel = this.#channel(id);
+    const deadline = Date.now() + timeoutMs;
+    while (channel.connections <= after) {
+      if (signal?.aborted || Date.now() >= deadline) return false;
+      try {
+        await this.#awaitConnect(channel, deadline - Date.now(), signal);
+      } catch {
+        return false;
+      }
+    }
+    return true;
   }
 
   hasSocket(id: string): boolean {
@@ -159,6 +195,8 @@ export class SocketCommunicationHandler extends EventEmitter<SocketHandlerEvents
     const timeoutMs = options.timeoutMs ?? this.#options.replyTimeoutMs;
     const deadline = Date.now() + timeoutMs;
     if (!this.isSocketConnected(id)) await this.#awaitConnect(channel, timeoutMs);
+    const server = channel.server;
+    if (server === undefined) throw new FlowManagerError('FM_FLOW_NOT_CONNECTED', `no flow is connected to ${id}`, { details: { container_id: id } });
     const requestId = randomUUID();
     const reply = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -168,7 +206,7 @@ export class SocketCommunicationHandler extends EventEmitter<SocketHandlerEvents
       channel.pending.set(requestId, { resolve, reject, timer });
     });
     try {
-      channel.server.send({ ...channel.server.createMessage({ request_id: requestId, message }), eventName: FLOW_EVENTS.request });
+      server.send({ ...server.createMessage({ request_id: requestId, message }), eventName: FLOW_EVENTS.request });
     } catch (err) {
       const p = channel.pending.get(requestId);
       channel.pending.delete(requestId);
@@ -205,12 +243,7 @@ export class SocketCommunicationHandler extends EventEmitter<SocketHandlerEvents
   async close(): Promise<void> {
     const channels = [...this.#channels.values()];
     this.#channels.clear();
-    await Promise.all(
-      channels.map(async (c) => {
-        failAll(c, new FlowManagerError('FM_SHUTTING_DOWN', 'the flow-manager is stopping'));
-        await c.server.stop();
-      }),
-    );
+    await Promise.all(channels.map((c) => closeChannel(c, new FlowManagerError('FM_SHUTTING_DOWN', 'the flow-manager is stopping'))));
   }
 
   #channel(id: string): Channel {
@@ -219,20 +252,26 @@ export class SocketCommunicationHandler extends EventEmitter<SocketHandlerEvents
     return channel;
   }
 
-  #awaitConnect(channel: Channel, timeoutMs: number): Promise<void> {
+  #awaitConnect(channel: Channel, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
+      const onAbort = (): void => waiter.fail(new FlowManagerError('FM_FLOW_NOT_CONNECTED', `stopped waiting for a flow to connect to ${channel.id}`));
       const waiter = {
         wake: (): void => {
           clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
           channel.connectWaiters.delete(waiter);
           resolve();
         },
         fail: (err: Error): void => {
           clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          channel.connectWaiters.delete(waiter);
           reject(err);
         },
       };
+      signal?.addEventListener('abort', onAbort, { once: true });
       const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
         channel.connectWaiters.delete(waiter);
         reject(
           new FlowManagerError('FM_FLOW_NOT_CONNECTED', `no flow connected to the socket of ${channel.id} within ${timeoutMs} ms (is it running and using @pocketdock/flow-runtime?)`, {
@@ -270,26 +309,4 @@ export class SocketCommunicationHandler extends EventEmitter<SocketHandlerEvents
     }
     this.emit('message', channel.id, event.data);
   }
-}
-
-function failPending(channel: Channel, err: Error): void {
-  for (const p of channel.pending.values()) {
-    clearTimeout(p.timer);
-    p.reject(err);
-  }
-  channel.pending.clear();
-}
-
-function failAll(channel: Channel, err: Error): void {
-  failPending(channel, err);
-  for (const w of channel.waiters.splice(0)) {
-    clearTimeout(w.timer);
-    w.reject(err);
-  }
-  for (const w of channel.connectWaiters) w.fail(err);
-  channel.connectWaiters.clear();
-}
-
-function ignoreMissing(err: NodeJS.ErrnoException): void {
-  if (err.code !== 'ENOENT') throw err;
 }

@@ -4,6 +4,7 @@ import { EVENT_SCHEMAS } from './event-schemas.js';
 import type { AckResponse, ClientEventName, ClientToServerEvents, ErrorResponse, ServerToClientEvents } from './event-schemas.js';
 import { FlowManagerError, payloadError } from './errors.js';
 import type { SocketCommunicationHandler } from './socket-communication-handler.js';
+import type { Subscriptions } from './subscriptions.js';
 import type { SystemLogger } from './system-logger.js';
 import { toFlowError } from './to-flow-error.js';
 import type { UserActivityLogger } from './user-activity-logger.js';
@@ -20,10 +21,23 @@ export function errorResponse(err: unknown, what: string): ErrorResponse {
   return { error: true, error_type: e.errorType, code: e.code, message: e.message, details: e.details, timestamp: new Date().toISOString() };
 }
 
+/** A client's identity for its subscriptions: `auth.client_id`, 1-128 of A-Z a-z 0-9 _ . : -, if it sent one. */
+export function clientIdOf(auth: unknown): string | undefined {
+  const id: unknown = (auth as Record<string, unknown> | undefined)?.['client_id'];
+  return typeof id === 'string' && /^[A-Za-z0-9_.:-]{1,128}$/.test(id) ? id : undefined;
+}
+
+interface PendingAck {
+  answered: boolean;
+  answer: (response: AckResponse<unknown>) => void;
+}
+
 /**
  * Wires the client events to the container manager and the sockets: every payload is validated with zod and
  * answered through the acknowledgement (`{ ok: true, data }` or the error object); pushes (status, activity,
- * flow messages) go to the container's room only. A client is subscribed to the containers it creates.
+ * flow messages) go to the container's room only. A client is subscribed to the containers it creates; a client
+ * with an identity (`auth.client_id`) gets its subscriptions back whenever it connects again. An unknown event is
+ * answered `FM_UNKNOWN_EVENT` (through its acknowledgement, else as an `error` event).
  */
 export class SocketIOEventHandler {
   readonly #io: FlowServer;
@@ -31,16 +45,30 @@ export class SocketIOEventHandler {
   readonly #sockets: SocketCommunicationHandler;
   readonly #activity: UserActivityLogger;
   readonly #logger: SystemLogger;
+  readonly #subscriptions: Subscriptions;
+  readonly #pending = new Set<PendingAck>();
+  #closing = false;
 
-  constructor(options: { io: FlowServer; manager: ContainerManager; sockets: SocketCommunicationHandler; activity: UserActivityLogger; logger: SystemLogger }) {
+  constructor(options: {
+    io: FlowServer;
+    manager: ContainerManager;
+    sockets: SocketCommunicationHandler;
+    activity: UserActivityLogger;
+    logger: SystemLogger;
+    subscriptions: Subscriptions;
+  }) {
     this.#io = options.io;
     this.#manager = options.manager;
     this.#sockets = options.sockets;
     this.#activity = options.activity;
     this.#logger = options.logger;
+    this.#subscriptions = options.subscriptions;
     this.#manager.on('status', (status) => {
       this.#io.to(roomOf(status.container_id)).emit('container_status', status);
-      if (status.state === 'removing') this.#io.in(roomOf(status.container_id)).socketsLeave(roomOf(status.container_id));
+      if (status.state === 'removing') {
+        this.#io.in(roomOf(status.container_id)).socketsLeave(roomOf(status.container_id));
+        this.#subscriptions.forgetContainer(status.container_id);
+      }
     });
     this.#activity.on('activity', (entry) => this.#io.to(roomOf(entry.container_id)).emit('activity', entry));
     this.#sockets.on('message', (id, event) => {
@@ -50,6 +78,13 @@ export class SocketIOEventHandler {
     this.#sockets.on('connected', (id) => this.#connection(id, true));
     this.#sockets.on('disconnected', (id) => this.#connection(id, false));
     this.#io.on('connection', (socket) => this.#attach(socket));
+  }
+
+  /** Stops taking requests: those under way are answered `FM_SHUTTING_DOWN` now (before clients are disconnected), new ones at once. */
+  shutdown(): void {
+    this.#closing = true;
+    const response = errorResponse(shuttingDown(), 'shutdown');
+    for (const p of [...this.#pending]) p.answer(response);
   }
 
   #connection(id: string, connected: boolean): void {
@@ -65,6 +100,25 @@ export class SocketIOEventHandler {
   }
 
   #attach(socket: FlowSocket): void {
+    const identity = clientIdOf(socket.handshake.auth);
+    if (identity !== undefined) {
+      const rooms = this.#subscriptions.of(identity).filter((id) => this.#manager.has(id));
+      if (rooms.length > 0) void socket.join(rooms.map(roomOf));
+    }
+    const mine = new Set<PendingAck>();
+    socket.once('disconnect', () => {
+      for (const p of mine) this.#pending.delete(p);
+      mine.clear();
+    });
+    socket.onAny((event: string, ...args: unknown[]) => {
+      if (Object.hasOwn(EVENT_SCHEMAS, event)) return;
+      const name = String(event).slice(0, 128);
+      const err = new FlowManagerError('FM_UNKNOWN_EVENT', `unknown event "${name}"; events: ${Object.keys(EVENT_SCHEMAS).join(', ')}`, { details: { event: name } });
+      const ack = args.at(-1);
+      if (typeof ack === 'function') (ack as (r: ErrorResponse) => void)(errorResponse(err, name));
+      else socket.emit('error', errorResponse(err, name));
+    });
+
     const on = <E extends ClientEventName>(event: E, run: (payload: ReturnType<(typeof EVENT_SCHEMAS)[E]['parse']>) => Promise<unknown>): void => {
       // Untyped at the edge: a client may send anything, or leave out the payload and pass only the ack.
       (socket as unknown as { on: (e: string, l: (...args: unknown[]) => void) => void }).on(event, (...args: unknown[]) => {
@@ -73,29 +127,42 @@ export class SocketIOEventHandler {
           this.#logger.debug({ event, client: socket.id }, 'event without an acknowledgement: ignored');
           return;
         }
+        const pending: PendingAck = {
+          answered: false,
+          answer: (response) => {
+            if (pending.answered) return;
+            pending.answered = true;
+            this.#pending.delete(pending);
+            mine.delete(pending);
+            (ack as (r: AckResponse<unknown>) => void)(response);
+          },
+        };
+        if (this.#closing) return pending.answer(errorResponse(shuttingDown(), event));
         const payload = args.length > 1 ? args[0] : {};
-        const answer = ack as (r: AckResponse<unknown>) => void;
         const parsed = EVENT_SCHEMAS[event].safeParse(payload ?? {});
-        if (!parsed.success) {
-          answer(errorResponse(payloadError(parsed.error.issues), event));
-          return;
-        }
+        if (!parsed.success) return pending.answer(errorResponse(payloadError(parsed.error.issues), event));
+        this.#pending.add(pending);
+        mine.add(pending);
         const started = performance.now();
         run(parsed.data as ReturnType<(typeof EVENT_SCHEMAS)[E]['parse']>).then(
-          (data) => answer({ ok: true, data }),
+          (data) => pending.answer({ ok: true, data }),
           (err: unknown) => {
             const response = errorResponse(err, event);
-            const level = response.error_type === 'system_error' ? 'error' : 'info';
+            const level = response.error_type === 'system_error' && response.code !== 'FM_SHUTTING_DOWN' ? 'error' : 'info';
             this.#logger[level]({ event, client: socket.id, code: response.code, ms: Math.round(performance.now() - started) }, response.message);
-            answer(response);
+            pending.answer(response);
           },
         );
       });
     };
+    const subscribe = async (id: string): Promise<void> => {
+      await socket.join(roomOf(id));
+      if (identity !== undefined) this.#subscriptions.add(identity, id);
+    };
 
     on('create_container', async (p) => {
       const info = await this.#manager.createContainer(p);
-      await socket.join(roomOf(info.container_id));
+      await subscribe(info.container_id);
       // What happened before the creator was in the room (created, started, perhaps its flow connecting).
       for (const entry of this.#activity.recent(info.container_id)) socket.emit('activity', entry);
       return info;
@@ -115,7 +182,7 @@ export class SocketIOEventHandler {
     });
     on('subscribe', async (p) => {
       const id = this.#manager.resolveId(p.container_id);
-      await socket.join(roomOf(id));
+      await subscribe(id);
       return { container_id: id, activity: this.#activity.recent(id) };
     });
     on('unsubscribe', async (p) => {
@@ -126,7 +193,10 @@ export class SocketIOEventHandler {
         if (!FlowManagerError.is(err)) throw err; // a deleted container: leaving its room is still fine
       }
       await socket.leave(roomOf(id));
+      if (identity !== undefined) this.#subscriptions.remove(identity, id);
       return { container_id: id };
     });
   }
 }
+
+const shuttingDown = (): FlowManagerError => new FlowManagerError('FM_SHUTTING_DOWN', 'the flow-manager is stopping; try again once it is back');

@@ -58,7 +58,12 @@ describe('status', () => {
     state: 'running',
     exitCode: null,
     crashed: false,
-    intent: undefined,
+    stoppedByUs: false,
+    ops: [],
+    stateAsOfMs: 0,
+    reportedEndMs: undefined,
+    codeTarget: null,
+    codePath: null,
     command: null,
     workingDir: null,
     environmentKeys: [],
@@ -67,6 +72,7 @@ describe('status', () => {
     handle: undefined,
     usage: null,
     usageRefresh: undefined,
+    lock: Promise.resolve(),
   };
   it('health follows the state, the flow connection and crashes; uptime only while running', () => {
     expect(toStatus(base, true, undefined, 3_500)).toMatchObject({ health: 'healthy', uptime: 2.5, exit_code: null });

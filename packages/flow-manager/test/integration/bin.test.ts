@@ -1,37 +1,20 @@
-import { spawn } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { io } from 'socket.io-client';
 import { tempDir, testEngines } from '@pocketdock/testkit';
+import { runBin } from './bin-process.js';
 
-const BIN = join(__dirname, '../../src/bin.ts');
 const engine = testEngines()[0]!;
-
-/** Runs the bin from source (tsx), as `npx flow-manager` runs the built one. */
-function run(env: Record<string, string>): { child: ReturnType<typeof spawn>; stdout: Promise<string>; stderr: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--conditions=@pocketdock/source', '--import', 'tsx', BIN], {
-    env: { PATH: process.env.PATH ?? '', POCKETDOCK_SOCKET: engine.socketPath, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let err = '';
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const stdout = new Promise<string>((resolve) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('\n')) resolve(out);
-    });
-    child.once('exit', () => resolve(out));
-  });
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, stdout, stderr: () => err, exit };
-}
+const PKG = join(__dirname, '../..');
 
 describe('the flow-manager bin', () => {
   it('prints where it listens, serves, and stops cleanly on SIGTERM', async () => {
     await using dir = await tempDir();
     const token = randomBytes(16).toString('hex');
-    const p = run({
+    const p = runBin({
+      POCKETDOCK_SOCKET: engine.socketPath,
       FLOW_MANAGER_TOKEN: token,
       FLOW_MANAGER_PORT: '0',
       FLOW_MANAGER_SOCKET_DIR: join(dir.path, 's'),
@@ -57,8 +40,28 @@ describe('the flow-manager bin', () => {
   }, 30_000);
 
   it('refuses to start without a token, saying why, with exit code 1', async () => {
-    const p = run({ FLOW_MANAGER_PORT: '0' });
+    const p = runBin({ POCKETDOCK_SOCKET: engine.socketPath, FLOW_MANAGER_PORT: '0' });
     expect(await p.exit).toBe(1);
     expect(p.stderr()).toContain('FM_NO_TOKEN');
   }, 30_000);
+
+  it('is a file npm can link in a fresh clone (in git, executable, no build needed), with --help, --version, and an error for anything else', async () => {
+    const pkg = JSON.parse(await readFile(join(PKG, 'package.json'), 'utf8')) as { version: string; bin: Record<string, string>; files: string[] };
+    const bin = join(PKG, pkg.bin['flow-manager']!);
+    await access(bin, constants.X_OK); // npm skips a bin whose file is missing at install time (dist/ before a build)
+    expect(pkg.files).toContain(pkg.bin['flow-manager']!.replace(/^\.\//, '').split('/')[0]);
+    expect((await readFile(bin, 'utf8')).startsWith('#!/usr/bin/env node\n')).toBe(true);
+    // run as the command itself, the way npx runs it
+    const version = runBin({}, ['--version'], [bin]);
+    expect(await version.exit).toBe(0);
+    expect((await version.stdout).trim()).toBe(pkg.version);
+    const help = runBin({}, ['--help'], [bin]);
+    expect(await help.exit).toBe(0);
+    expect(await help.stdout).toContain('usage: flow-manager');
+    for (const bogus of [['--bogus'], ['--version=2'], ['serve'], ['--config']]) {
+      const p = runBin({}, bogus, [bin]);
+      expect([bogus, await p.exit]).toEqual([bogus, 2]);
+      expect(p.stderr()).toMatch(/flow-manager: (unknown|--config needs)/);
+    }
+  }, 60_000);
 });

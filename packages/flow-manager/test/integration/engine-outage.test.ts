@@ -1,6 +1,6 @@
 import { EngineProxy, testEngines } from '@pocketdock/testkit';
 import type { ContainerInfo } from '../../src/index.js';
-import { FLOW_COMMAND, call, connected, ok, startService, statusUntil, waitFor } from './helpers.js';
+import { call, connected, ok, startService, statusUntil, waitFor } from './helpers.js';
 
 // The engine (its socket, through a proxy that cuts every connection at once, as a dying engine does) goes away
 // under a running service with a connected flow, and comes back.
@@ -10,7 +10,7 @@ describe.each(testEngines())('flow-manager when the engine goes away, on $name',
     const svc = await startService(engine, { engineSocket: proxy.path });
     try {
       const client = await svc.connect();
-      const flowConfig = { volumes: { [svc.v1]: { bind: '/code', mode: 'ro' } }, command: FLOW_COMMAND };
+      const flowConfig = { code_path: svc.v1 };
       const { container_id: id } = await ok<ContainerInfo>(client, 'create_container', flowConfig);
       await statusUntil(client, id, connected);
 

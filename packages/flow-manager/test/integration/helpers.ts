@@ -13,7 +13,8 @@ export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /**
  * A flow's code. `version` tells which code answers. Messages: `{ op: 'crash' }` replies then exits 3;
- * `{ op: 'emit', event, data }` sends an event of its own; anything else is echoed.
+ * `{ op: 'emit', event, data }` sends an event of its own; `{ op: 'sleep', ms }` answers after `ms`;
+ * `{ op: 'ls' }` lists its working directory; anything else is echoed.
  */
 export function flowCode(version: number): string {
   return `const { connectFlow } = require('@pocketdock/flow-runtime');
@@ -21,14 +22,16 @@ const flow = connectFlow({
   onMessage(m) {
     if (m && m.op === 'crash') { setTimeout(() => process.exit(3), 20); return 'bye'; }
     if (m && m.op === 'emit') { flow.send(m.event, m.data); return 'sent'; }
+    if (m && m.op === 'sleep') return new Promise((r) => setTimeout(() => r('slept'), m.ms));
+    if (m && m.op === 'ls') return require('fs').readdirSync(process.cwd()).sort();
     return { echo: m, version: ${version} };
   },
 });
 `;
 }
 
-/** Runs /app/index.js once update_container put code there, else the code mounted at /code. */
-export const FLOW_COMMAND = ['sh', '-c', 'if [ -f /app/index.js ]; then exec node /app/index.js; else exec node /code/index.js; fi'];
+/** Runs the code of a volume mounted at /code (a flow made so is not updatable: its code is not the service's). */
+export const FLOW_COMMAND = ['node', '/code/index.js'];
 
 export interface Service {
   fm: FlowManager;

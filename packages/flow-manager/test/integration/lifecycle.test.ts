@@ -106,7 +106,7 @@ describe.each(testEngines())('flow-manager on $name', (engine) => {
 
   it('update_container pushes new code and the answers change', async () => {
     const client = await svc.connect();
-    const { container_id: id } = await ok<ContainerInfo>(client, 'create_container', flowConfig({ working_dir: '/app' }));
+    const { container_id: id } = await ok<ContainerInfo>(client, 'create_container', { code_path: svc.v1 });
     await statusUntil(client, id, connected);
     expect(await ok(client, 'send_message', { container_id: id, message: 'v?' })).toMatchObject({ reply: { version: 1 } });
     expect(await ok<ContainerStatus>(client, 'update_container', { container_id: id, code_path: svc.v2 })).toMatchObject({ state: 'running' });
