@@ -52,7 +52,8 @@ export async function engines(ctx: Context): Promise<void> {
         continue;
       }
       try {
-        await using client = await EngineClient.connect({ socketPath, probeTimeoutMs: 2000, connectTimeoutMs: 2000, timeoutMs: 5000 });
+        // 5 s: a busy Podman took longer than 2 s to answer its ping (load average ~10); a diagnosis may wait
+        await using client = await EngineClient.connect({ socketPath, probeTimeoutMs: 5000, connectTimeoutMs: 5000, timeoutMs: 10_000 });
         const v = await client.json<{ Version?: string }>({ path: '/version' });
         row.engine = client.engine;
         row.apiVersion = client.apiVersion;
