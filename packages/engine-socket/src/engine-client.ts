@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { negotiateApiVersion } from './api-version.js';
+import { MAX_API_VERSION, MIN_API_VERSION, negotiateApiVersion } from './api-version.js';
 import { detectionHost } from './detection/detection-host.js';
 import { EngineError } from './errors.js';
 import { identifyEngine, isPodmanByHeaders } from './identify-engine.js';
@@ -22,6 +22,7 @@ import { Operation } from './transport/operation.js';
 import { prepareRequest } from './transport/prepare-request.js';
 import type { PreparedRequest, RequestOptions } from './transport/prepare-request.js';
 import { parseJson, readApiError, readBody } from './transport/read-body.js';
+import { requestBody } from './transport/request-body.js';
 import { upgrade } from './transport/upgrade.js';
 
 /** An engine answer with its body as a stream. The caller must read it to the end or destroy it. */
@@ -109,7 +110,7 @@ export class EngineClient implements AsyncDisposable {
         throw new EngineError('ENGINE_CONNECT_FAILED', `${bootstrap.address} answered /_ping with HTTP ${ping.status}: ${pingBody.toString().trim()}`);
       }
       const header = ping.headers['api-version'];
-      const apiVersion = negotiateApiVersion(Array.isArray(header) ? header[0] : header);
+      const apiVersion = negotiateApiVersion(Array.isArray(header) ? header[0] : header, { min: MIN_API_VERSION, max: opts.apiVersion ?? MAX_API_VERSION });
       const engine = isPodmanByHeaders(ping.headers)
         ? 'podman'
         : identifyEngine(ping.headers, await bootstrap.json<VersionInfo>({ path: `/v${apiVersion}/version`, signal: opts.signal }));
@@ -262,8 +263,9 @@ export class EngineClient implements AsyncDisposable {
    * on a fresh connection, when that is safe: GET/HEAD without a stream body. The lease then becomes the fresh one.
    */
   async #send(held: { lease: Lease }, req: PreparedRequest, op: Operation): Promise<Dispatcher.ResponseData> {
+    // a fresh body per attempt: a large Buffer goes as a stream of slices, which one attempt consumes
     const send = (lease: Lease): Promise<Dispatcher.ResponseData> =>
-      lease.dispatcher.request({ method: req.method, path: req.path, headers: req.headers, body: req.body ?? null, signal: op.signal, onInfo: op.onInfo });
+      lease.dispatcher.request({ method: req.method, path: req.path, ...requestBody(req.body, req.headers), signal: op.signal, onInfo: op.onInfo });
     try {
       return await send(held.lease);
     } catch (err) {

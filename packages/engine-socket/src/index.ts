@@ -4,6 +4,7 @@ export type { RequestOptions, QueryValue } from './transport/prepare-request.js'
 export type { ConnectOptions, ConnectionMode } from './options.js';
 export type { Transport } from './remote/endpoint.js';
 export type { TlsOptions } from './remote/tcp-endpoint.js';
+export type { SshOptions } from './remote/ssh-endpoint.js';
 export { EngineError, ENGINE_ERROR_CODES } from './errors.js';
 export type { EngineErrorCode, EngineApiErrorDetails } from './errors.js';
 export { MAX_API_VERSION, MIN_API_VERSION, compareApiVersions, negotiateApiVersion } from './api-version.js';

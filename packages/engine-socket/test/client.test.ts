@@ -37,6 +37,17 @@ describe('EngineClient against a fake engine on a Unix socket', () => {
     expect(fake.requests.some((r) => r.path.includes('/version'))).toBe(false);
   });
 
+  it('apiVersion pins the version spoken (an older engine still gets its own); out of range or malformed: ENGINE_INVALID_OPTIONS', async () => {
+    await start({ '/v1.40/version': (_r, s) => json(s, { Components: [{ Name: 'Engine' }] }) }, { apiVersion: '1.40' });
+    expect(client.apiVersion).toBe('1.40');
+    expect(fake.requests.at(-1)!.path).toBe('/v1.40/version');
+    for (const bad of ['1.39', '1.42', 'v1.41', 'latest']) {
+      const err = await failure(EngineClient.connect({ socketPath: fake.socketPath, apiVersion: bad }));
+      expect(err.code).toBe('ENGINE_INVALID_OPTIONS');
+      expect(err.message).toContain('apiVersion');
+    }
+  });
+
   it('caps a newer engine at the version we support', async () => {
     await start({ '/_ping': (_r, s) => respond(s, 200, 'OK', { 'Api-Version': '1.47' }), '/v1.41/version': (_r, s) => json(s, { Components: [{ Name: 'Podman Engine' }] }) });
     expect(client.apiVersion).toBe('1.41');
@@ -71,6 +82,16 @@ describe('EngineClient against a fake engine on a Unix socket', () => {
     await expect(client.json({ path: '/close-delimited' })).resolves.toEqual({ closed: true });
     const res = await client.request({ path: '/close-delimited' });
     expect((await collect(res.body)).toString()).toBe('{"closed":true}');
+  });
+
+  it('sends a Buffer body larger than one write (1 MiB) intact, with its content-length, as it sends a small one', async () => {
+    await start({ '/v1.41/sink': (req, s) => json(s, { length: req.headers['content-length'], te: req.headers['transfer-encoding'] ?? null, sum: [...req.body].reduce((a, b) => (a + b) % 65521, 0) }) });
+    for (const size of [10, 2.5 * 1024 * 1024 + 7]) {
+      const body = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) body[i] = (i * 31) % 251;
+      const sum = [...body].reduce((a, b) => (a + b) % 65521, 0);
+      await expect(client.json({ method: 'PUT', path: '/sink', body })).resolves.toEqual({ length: String(size), te: null, sum });
+    }
   });
 
   it('request() returns any status with the body as a stream; json() turns an error status into ENGINE_API_ERROR', async () => {

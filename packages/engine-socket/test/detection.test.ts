@@ -39,6 +39,15 @@ describe('socket detection', () => {
     await expect(detect(fakeHost({ ...LINUX, sockets: ['/s/config.sock'] }))).resolves.toEqual({ socketPath: '/s/config.sock', source: 'pocketdock.yaml' });
   });
 
+  it('configFiles: false reads no pocketdock.yaml (the factory read it): the next place wins', async () => {
+    ALIVE.add('/s/config.sock').add('/s/docker-host.sock');
+    const host = fakeHost({ ...LINUX, env: { DOCKER_HOST: LINUX.env.DOCKER_HOST }, sockets: ORDER });
+    const reads = jest.spyOn(host.fs, 'readFile');
+    await expect(detectSocket(host, defaultStrategies(host, { configFiles: false }), probe)).resolves.toEqual({ socketPath: '/s/docker-host.sock', source: '$DOCKER_HOST' });
+    expect(reads.mock.calls.map(([path]) => path).filter((p) => p.includes('pocketdock'))).toEqual([]);
+    await expect(detect(host)).resolves.toMatchObject({ socketPath: '/s/config.sock', source: 'pocketdock.yaml' });
+  });
+
   it('skips stale sockets (file exists, nothing answers) and non-sockets', async () => {
     ALIVE.add('/var/run/docker.sock');
     const host = fakeHost({ ...LINUX, sockets: ORDER, files: { ...LINUX.files, '/s/env.sock': 'not a socket' } });
@@ -51,12 +60,18 @@ describe('socket detection', () => {
     await expect(detect(host)).resolves.toMatchObject({ socketPath: '/work/proj/run/e.sock', source: '$POCKETDOCK_SOCKET' });
   });
 
-  it.each(['ssh://secret-user@host', 'npipe:////./pipe/docker_engine'])('DOCKER_HOST=%s: ENGINE_UNSUPPORTED_HOST, naming the scheme, not the address', async (value) => {
+  it.each(['npipe:////./pipe/secret-user', 'fd://secret-user'])('DOCKER_HOST=%s: ENGINE_UNSUPPORTED_HOST, naming the scheme, not the address', async (value) => {
     const err = await failure(detect(fakeHost({ env: { DOCKER_HOST: value } })));
     expect(err.code).toBe('ENGINE_UNSUPPORTED_HOST');
     expect(err.message).toContain(`${value.split(':')[0]}://`);
     expect(err.message).not.toContain('secret-user');
     expect(err.message).toContain('POCKETDOCK_SOCKET');
+  });
+
+  it('DOCKER_HOST=ssh://... ends detection with the remote address: no probe, no fallback to a local socket', async () => {
+    ALIVE.add('/var/run/docker.sock');
+    const host = fakeHost({ ...LINUX, env: { DOCKER_HOST: 'ssh://me@build.example:2222' }, sockets: ['/var/run/docker.sock'] });
+    await expect(detect(host)).resolves.toEqual({ remote: 'ssh://me@build.example:2222', source: '$DOCKER_HOST' });
   });
 
   it('DOCKER_HOST=tcp://... ends detection with the remote address: no probe, no fallback to a local socket', async () => {

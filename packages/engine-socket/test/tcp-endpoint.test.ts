@@ -82,9 +82,9 @@ describe('tcp:// addresses', () => {
     await expect(failure(tcpEndpoint('tcp://h:2376/path', ctx()))).resolves.toMatchObject({ code: 'ENGINE_INVALID_CONFIG' });
   });
 
-  it('connect: socketPath and dockerHost together are ENGINE_INVALID_OPTIONS; ssh:// is ENGINE_UNSUPPORTED_HOST', async () => {
+  it('connect: socketPath and dockerHost together are ENGINE_INVALID_OPTIONS; npipe:// is ENGINE_UNSUPPORTED_HOST', async () => {
     await expect(failure(EngineClient.connect({ socketPath: '/x', dockerHost: 'tcp://127.0.0.1:1' }))).resolves.toMatchObject({ code: 'ENGINE_INVALID_OPTIONS' });
-    await expect(failure(EngineClient.connect({ dockerHost: 'ssh://u@h' }))).resolves.toMatchObject({ code: 'ENGINE_UNSUPPORTED_HOST' });
+    await expect(failure(EngineClient.connect({ dockerHost: 'npipe:////./pipe/docker_engine' }))).resolves.toMatchObject({ code: 'ENGINE_UNSUPPORTED_HOST' });
   });
 
   it('a dead tcp endpoint is ENGINE_CONNECT_FAILED naming the transport and address', async () => {

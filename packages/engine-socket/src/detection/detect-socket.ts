@@ -2,6 +2,7 @@ import { EngineError } from '../errors.js';
 import { isMissing } from './detection-host.js';
 import type { DetectionHost } from './detection-host.js';
 import type { TlsOptions } from '../remote/tcp-endpoint.js';
+import type { SshOptions } from '../remote/ssh-endpoint.js';
 import type { SocketStrategy } from './socket-strategies.js';
 
 /** Checks that a socket answers `GET /_ping`; rejects with the reason when it does not. */
@@ -10,7 +11,7 @@ export type SocketProbe = (socketPath: string) => Promise<void>;
 /** The socket detection chose (or the remote address it met), and which strategy proposed it. */
 export type DetectedSocket =
   | { socketPath: string; remote?: undefined; source: string }
-  | { socketPath?: undefined; remote: string; tls?: TlsOptions; source: string };
+  | { socketPath?: undefined; remote: string; tls?: TlsOptions; ssh?: SshOptions; source: string };
 
 /** The code of the process warning emitted for each configured socket that detection skips. */
 export const SOCKET_SKIPPED_WARNING = 'ENGINE_SOCKET_SKIPPED';
@@ -26,8 +27,8 @@ export async function detectSocket(host: DetectionHost, strategies: SocketStrate
   const tried: string[] = [];
   const seen = new Set<string>();
   for (const strategy of strategies) {
-    const { candidates, note, remote, tls, origin } = await strategy.resolve();
-    if (remote !== undefined) return { remote, ...(tls ? { tls } : {}), source: origin ?? strategy.name };
+    const { candidates, note, remote, tls, ssh, origin } = await strategy.resolve();
+    if (remote !== undefined) return { remote, ...(tls ? { tls } : {}), ...(ssh ? { ssh } : {}), source: origin ?? strategy.name };
     if (candidates.length === 0) tried.push(`${strategy.name}: ${note ?? 'nothing to try'}`);
     for (const socketPath of candidates) {
       const rejected = seen.has(socketPath) ? 'already tried' : await check(host, socketPath, probe);

@@ -44,7 +44,7 @@ async function contextName(host: DetectionHost): Promise<{ name: string; from: s
  * reads it, `$DOCKER_CONFIG` (default `~/.docker`) `/contexts/meta/<sha256 of name>/meta.json` for the endpoint and
  * `/contexts/tls/<sha256>/docker/{ca,cert,key}.pem` for its TLS. `$DOCKER_HOST` wins over any context, as in the
  * CLI; the context named `default` is no context. A `unix://` endpoint is a candidate like any configured socket;
- * a `tcp://` one ends detection (no fallback), with the context's TLS files and `SkipTLSVerify`.
+ * a `tcp://` one ends detection (no fallback), with the context's TLS files and `SkipTLSVerify`; so does an `ssh://` one.
  */
 export function dockerContext(host: DetectionHost): SocketStrategy {
   return {
@@ -73,6 +73,7 @@ export function dockerContext(host: DetectionHost): SocketStrategy {
         const tls: TlsOptions | undefined = hasTls || skipVerify ? { certPath: tlsDir, verify: !skipVerify } : undefined;
         return { candidates: [], remote: endpoint.Host, ...(tls ? { tls } : {}), origin, note: `${origin}: a tcp:// engine, used as is` };
       }
+      if (/^ssh:\/\//i.test(endpoint.Host)) return { candidates: [], remote: endpoint.Host, origin, note: `${origin}: an ssh:// engine, used as is` };
       return { candidates: [toSocketPath(endpoint.Host, host.cwd, origin)] };
     },
   };

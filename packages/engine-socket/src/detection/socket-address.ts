@@ -13,7 +13,7 @@ export function toSocketPath(address: string, baseDir: string, origin: string): 
   if (scheme !== undefined && scheme !== 'unix') {
     throw new EngineError(
       'ENGINE_UNSUPPORTED_HOST',
-      `${origin} is a ${scheme}:// address: only unix:// (and tcp:// in DOCKER_HOST or the dockerHost option) are ` +
+      `${origin} is a ${scheme}:// address: only unix:// (and tcp:// or ssh:// in DOCKER_HOST, CONTAINER_HOST, a context or the dockerHost option) are ` +
         "supported; point it at the engine's Unix socket (unix:///var/run/docker.sock), or set POCKETDOCK_SOCKET",
     );
   }

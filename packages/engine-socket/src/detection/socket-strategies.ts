@@ -1,7 +1,9 @@
 import { dirname, join } from 'node:path';
 import type { TlsOptions } from '../remote/tcp-endpoint.js';
+import type { SshOptions } from '../remote/ssh-endpoint.js';
 import { findConfigFiles } from './config-file.js';
 import { dockerContext } from './docker-context.js';
+import { podmanDefaultConnection, podmanEnvConnection } from './podman-connections.js';
 import { isMissing } from './detection-host.js';
 import type { DetectionHost } from './detection-host.js';
 import { toSocketPath } from './socket-address.js';
@@ -9,10 +11,12 @@ import { toSocketPath } from './socket-address.js';
 /** What one strategy proposes: socket paths to try, in order, or why it has none. */
 export interface StrategyResult {
   candidates: string[];
-  /** A remote engine address (`tcp://...`, from `$DOCKER_HOST` or a context): detection ends with it, no probe, no fallback. */
+  /** A remote engine address (`tcp://...`, `ssh://...`, from `$DOCKER_HOST`, a context or a Podman connection): detection ends with it, no probe, no fallback. */
   remote?: string;
   /** The TLS settings that go with `remote` (a Docker context's certificates). */
   tls?: TlsOptions;
+  /** The ssh settings that go with `remote` (a Podman connection's identity file, and `engine: 'podman'`). */
+  ssh?: SshOptions;
   /** What `remote` is called in messages, when not the strategy's name. */
   origin?: string;
   /** Why there are no candidates (shown in `ENGINE_NOT_FOUND`). */
@@ -40,7 +44,7 @@ function fromEnv(host: DetectionHost, name: string, remote: boolean): SocketStra
     resolve: () => {
       const value = host.env[name];
       if (value === undefined || value.trim() === '') return Promise.resolve(none('not set'));
-      if (remote && /^tcp:\/\//i.test(value.trim())) return Promise.resolve({ candidates: [], remote: value.trim(), note: 'a tcp:// engine: used as is, no fallback' });
+      if (remote && /^(tcp|ssh):\/\//i.test(value.trim())) return Promise.resolve({ candidates: [], remote: value.trim(), note: 'a remote engine: used as is, no fallback' });
       return Promise.resolve({ candidates: [toSocketPath(value, host.cwd, `$${name}`)] });
     },
   };
@@ -88,15 +92,18 @@ function podmanMachines(host: DetectionHost): SocketStrategy {
 
 /**
  * The design's detection order (after an explicit `socketPath`, which skips detection): `$POCKETDOCK_SOCKET`,
- * `socket:` in pocketdock.yaml, `$DOCKER_HOST` (unix://, or tcp://, which ends detection), the Docker context (`$DOCKER_CONTEXT` or `docker context use`), rootless Podman, system Podman, Docker,
- * Podman machines (macOS), Docker Desktop (macOS).
+ * `socket:` in pocketdock.yaml (left out with `configFiles: false`), `$DOCKER_HOST` (unix://, or tcp://, which ends detection), the Docker context (`$DOCKER_CONTEXT` or `docker context use`), rootless Podman, system Podman, Docker,
+ * Podman machines (macOS), Docker Desktop (macOS). Podman's `$CONTAINER_CONNECTION`/`$CONTAINER_HOST` come right after the
+ * Docker context, its default connection (containers.conf, podman-connections.json) after every local place.
  */
-export function defaultStrategies(host: DetectionHost): SocketStrategy[] {
+export function defaultStrategies(host: DetectionHost, options: { configFiles?: boolean } = {}): SocketStrategy[] {
   return [
     fromEnv(host, 'POCKETDOCK_SOCKET', false),
-    configFile(host),
+    // `configFiles: false`: the caller (the factory) read pocketdock.yaml itself and passes its `socket:` as socketPath.
+    ...(options.configFiles === false ? [] : [configFile(host)]),
     fromEnv(host, 'DOCKER_HOST', true),
     dockerContext(host),
+    podmanEnvConnection(host),
     {
       name: 'rootless Podman ($XDG_RUNTIME_DIR/podman/podman.sock)',
       resolve: () => {
@@ -109,5 +116,6 @@ export function defaultStrategies(host: DetectionHost): SocketStrategy[] {
     fixedPath('Docker', () => '/var/run/docker.sock', (h) => (h.platform === 'win32' ? none('not on Windows') : undefined), host),
     podmanMachines(host),
     fixedPath('Docker Desktop (macOS)', (h) => join(h.homedir, '.docker/run/docker.sock'), macOnly, host),
+    podmanDefaultConnection(host),
   ];
 }

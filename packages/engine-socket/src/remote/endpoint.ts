@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
+import type { SshSettings } from './ssh-endpoint.js';
 
-/** How calls reach the engine: its Unix socket, plain TCP (loopback unless opted in), or TCP with TLS. */
-export type Transport = 'unix' | 'tcp' | 'tls';
+/** How calls reach the engine: its Unix socket, plain TCP (loopback unless opted in), TCP with TLS, or ssh. */
+export type Transport = 'unix' | 'tcp' | 'tls' | 'ssh';
 
 /** The certificates of a TLS endpoint, read and checked (see `loadTlsMaterial`). */
 export interface TlsMaterial {
@@ -19,11 +20,13 @@ export interface TlsMaterial {
 export type Endpoint =
   | { transport: 'unix'; socketPath: string }
   | { transport: 'tcp'; host: string; port: number }
-  | { transport: 'tls'; host: string; port: number; tls: TlsMaterial };
+  | { transport: 'tls'; host: string; port: number; tls: TlsMaterial }
+  | { transport: 'ssh'; host: string; port: number; user: string; ssh: SshSettings };
 
 /** The endpoint as users write it, never with credentials: `unix:///run/x.sock`, `tcp://host:2376 (TLS)`. */
 export function describeEndpoint(endpoint: Endpoint): string {
   if (endpoint.transport === 'unix') return endpoint.socketPath;
+  if (endpoint.transport === 'ssh') return `ssh://${endpoint.user}@${hostPort(endpoint.host, endpoint.port)} (${endpoint.ssh.command})`;
   const address = `tcp://${hostPort(endpoint.host, endpoint.port)}`;
   if (endpoint.transport === 'tcp') return `${address} (plain TCP)`;
   return `${address} (TLS${endpoint.tls.verify ? '' : ', NOT verified'})`;
@@ -40,10 +43,11 @@ export function isLoopback(host: string): boolean {
   return isIP(h) === 4 && h.startsWith('127.');
 }
 
-/** What undici needs to reach an endpoint: the origin and the options of its socket. */
+/** What undici needs to reach an endpoint: the origin and the options of its socket (ssh: see `SshTunnel`). */
 export function undiciTarget(endpoint: Endpoint, halfOpen: boolean): { origin: string; socketPath?: string; connect: Record<string, unknown> } {
   const connect: Record<string, unknown> = halfOpen ? { allowHalfOpen: true } : {};
   if (endpoint.transport === 'unix') return { origin: 'http://localhost', socketPath: endpoint.socketPath, connect };
+  if (endpoint.transport === 'ssh') return { origin: 'http://localhost', connect };
   const address = hostPort(endpoint.host, endpoint.port);
   if (endpoint.transport === 'tcp') return { origin: `http://${address}`, connect };
   const { ca, cert, key, verify, servername } = endpoint.tls;

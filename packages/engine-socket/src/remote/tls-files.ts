@@ -1,20 +1,23 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError } from '../errors.js';
+import type { EngineErrorCode } from '../errors.js';
 
 /** A certificate or key larger than this is not one. */
 const MAX_PEM_BYTES = 1024 * 1024;
 
-function tlsConfigError(message: string, cause?: unknown): EngineError {
-  return new EngineError('ENGINE_TLS_CONFIG', message, cause === undefined ? {} : { cause });
+function configError(code: EngineErrorCode, message: string, cause?: unknown): EngineError {
+  return new EngineError(code, message, cause === undefined ? {} : { cause });
 }
 
 /**
  * Reads one PEM file, or undefined when it does not exist. A private key (`secret`) must be a regular file owned
  * by us (or root) and readable by nobody else (mode `0600` or stricter), checked on the open descriptor, as ssh
  * does with its keys: a key others can read is a key others have. The file's content never appears in an error.
+ * Failures are `errorCode` (`ENGINE_TLS_CONFIG` for TLS material, `ENGINE_SSH_CONFIG` for an ssh identity file).
  */
-export async function readPem(path: string, secret: boolean): Promise<Buffer | undefined> {
+export async function readPem(path: string, secret: boolean, errorCode: EngineErrorCode = 'ENGINE_TLS_CONFIG'): Promise<Buffer | undefined> {
+  const tlsConfigError = (message: string, cause?: unknown): EngineError => configError(errorCode, message, cause);
   let handle;
   try {
     handle = await open(path, 'r');

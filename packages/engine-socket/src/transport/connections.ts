@@ -1,8 +1,10 @@
 import { Client, Pool } from 'undici';
-import type { Dispatcher } from 'undici';
+import type { Socket } from 'node:net';
+import type { Dispatcher, buildConnector } from 'undici';
 import type { ConnectionMode } from '../options.js';
-import { undiciTarget } from '../remote/endpoint.js';
+import { describeEndpoint, undiciTarget } from '../remote/endpoint.js';
 import type { Endpoint } from '../remote/endpoint.js';
+import { SshTunnel } from '../remote/ssh-tunnel.js';
 
 /** undici needs an origin; over a Unix socket only the Host header sees it. */
 export const ORIGIN = 'http://localhost';
@@ -33,10 +35,14 @@ export class Connections {
   readonly #settings: ConnectionSettings;
   readonly #pool: Pool | undefined;
   readonly #dedicated = new Set<Client>();
+  /** ssh: the one SSH connection every HTTP connection is a channel of. */
+  readonly #tunnel: SshTunnel | undefined;
 
   constructor(settings: ConnectionSettings) {
     this.#settings = settings;
-    const { origin, socketPath, connect } = undiciTarget(settings.endpoint, false);
+    const { endpoint } = settings;
+    this.#tunnel = endpoint.transport === 'ssh' ? new SshTunnel({ ...endpoint, address: describeEndpoint(endpoint) }, settings.connectTimeoutMs) : undefined;
+    const { origin, socketPath, connect } = this.#target(false);
     this.#pool =
       settings.mode === 'keep-alive'
         ? new Pool(origin, {
@@ -64,7 +70,7 @@ export class Connections {
    * its side (hijacked streams: the caller decides when stdin ends).
    */
   dedicated(halfOpen: boolean): Lease {
-    const { origin, socketPath, connect } = undiciTarget(this.#settings.endpoint, halfOpen);
+    const { origin, socketPath, connect } = this.#target(halfOpen);
     const client = new Client(origin, {
       ...(socketPath === undefined ? {} : { socketPath }),
       connect,
@@ -95,7 +101,24 @@ export class Connections {
     const dedicated = [...this.#dedicated];
     this.#dedicated.clear();
     await Promise.all([this.#pool?.destroy(), ...dedicated.map((c) => c.destroy())]);
+    await this.#tunnel?.close();
+  }
+
+  /** undici's origin and socket options; over ssh, a `connect` function that opens a dial-stdio channel. */
+  #target(halfOpen: boolean): ReturnType<typeof undiciTarget> | { origin: string; socketPath?: undefined; connect: SshConnect } {
+    const tunnel = this.#tunnel;
+    if (tunnel === undefined) return undiciTarget(this.#settings.endpoint, halfOpen);
+    const connect: SshConnect = (_options, callback) => {
+      tunnel.open().then(
+        // undici types the socket as net.Socket; it uses only what a Duplex has (and checks for the rest)
+        (socket) => callback(null, socket as Socket),
+        (err: Error) => callback(err, null),
+      );
+    };
+    return { origin: 'http://localhost', connect };
   }
 }
+
+type SshConnect = (options: unknown, callback: buildConnector.Callback) => void;
 
 function noop(): void {}

@@ -42,6 +42,13 @@ describe.each(testEngines())('EngineClient on $name', (engine: TestEngine) => {
     expect(err).toMatchObject({ code: 'ENGINE_API_ERROR', status: 404, method: 'GET', path: '/v1.41/containers/pocketdock-no-such-container/json' });
   });
 
+  it('apiVersion 1.40 is what it speaks: every path under /v1.40', async () => {
+    await using client = await EngineClient.connect({ socketPath: engine.socketPath, apiVersion: '1.40' });
+    expect(client.apiVersion).toBe('1.40');
+    const err = await client.json({ path: '/containers/pocketdock-no-such-container/json' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ENGINE_API_ERROR', status: 404, path: '/v1.40/containers/pocketdock-no-such-container/json' });
+  });
+
   it('exec through hijack: cat echoes stdin and exits after stdin EOF (half-close)', async () => {
     await using container = await startTestContainer(engine);
     await using client = await EngineClient.connect({ socketPath: engine.socketPath });
