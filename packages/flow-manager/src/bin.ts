@@ -3,12 +3,14 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { FlowManagerError } from './errors.js';
 
-const USAGE = `usage: flow-manager [--config file.json]
+const USAGE = `usage: flow-manager [--config file.json] [--kawaflow]
 
 Runs the flow-manager service: Socket.IO on FLOW_MANAGER_HOST:FLOW_MANAGER_PORT (127.0.0.1:7070), flow containers
 on the engine (POCKETDOCK_SOCKET, or detected). Prints where it listens on stdout; logs are JSON lines on stderr.
 
   --config <file>   a JSON configuration file (or FLOW_MANAGER_CONFIG); the environment wins over it
+  --kawaflow        speak kawaflow's protocol too (or FLOW_MANAGER_KAWAFLOW=true): reply events, its event names,
+                    its pushes to every client
   --help, -h        this text
   --version, -v     the version
 
@@ -20,11 +22,12 @@ SIGTERM or SIGINT stops it within the shutdown grace (FLOW_MANAGER_SHUTDOWN_GRAC
 /** How long after the shutdown grace the bin exits even if the cleanup has not finished. */
 const HARD_STOP_AFTER_GRACE_MS = 3_000;
 
-type Command = { run: 'help' } | { run: 'version' } | { run: 'serve'; config: string | undefined };
+type Command = { run: 'help' } | { run: 'version' } | { run: 'serve'; config: string | undefined; kawaflow: boolean };
 
 /** The command line; anything it does not know is an error (exit code 2), never ignored. */
 function parseArgs(argv: readonly string[]): Command {
   let config: string | undefined;
+  let kawaflow = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') return { run: 'help' };
@@ -35,9 +38,13 @@ function parseArgs(argv: readonly string[]): Command {
       config = value;
       continue;
     }
+    if (arg === '--kawaflow') {
+      kawaflow = true;
+      continue;
+    }
     throw new UsageError(`unknown ${arg.startsWith('-') ? 'option' : 'argument'} ${arg}`);
   }
-  return { run: 'serve', config };
+  return { run: 'serve', config, kawaflow };
 }
 
 class UsageError extends Error {}
@@ -64,7 +71,8 @@ async function main(argv: string[]): Promise<void> {
   if (command.run === 'version') return void process.stdout.write(`${version()}\n`);
   // Loaded only to serve: --help and --version answer without the engine client, Socket.IO and the rest.
   const [{ loadFlowManagerConfig }, { FlowManager }] = await Promise.all([import('./config.js'), import('./flow-manager.js')]);
-  const options = loadFlowManagerConfig(command.config ? { file: command.config } : {});
+  const loaded = loadFlowManagerConfig(command.config ? { file: command.config } : {});
+  const options = command.kawaflow ? { ...loaded, kawaflow: true } : loaded;
   const fm = await FlowManager.start(options);
   process.stdout.write(`flow-manager listening on ${fm.url} (flow sockets in ${options.socketDir})\n`);
   // The stop is bounded by the shutdown grace; a second signal changes nothing (it is on its way out). Should

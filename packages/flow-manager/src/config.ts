@@ -33,6 +33,12 @@ export const configSchema = {
   defaultImage: { doc: 'Image when a payload names none', format: '*', default: null as string | null, env: 'FLOW_MANAGER_DEFAULT_IMAGE' },
   network: { doc: 'Engine network of flow containers', format: String, default: d.network, env: 'FLOW_MANAGER_NETWORK' },
   engineSocket: { doc: 'Engine socket (detected when unset)', format: '*', default: null as string | null, env: 'POCKETDOCK_SOCKET' },
+  dashboardDir: { doc: 'Directory of the dashboard\'s built page (served at /)', format: '*', default: null as string | null, env: 'FLOW_MANAGER_DASHBOARD_DIR' },
+  maxTerminals: { doc: 'Dashboard terminals open at most', format: 'nat', default: d.maxTerminals, env: 'FLOW_MANAGER_MAX_TERMINALS' },
+  terminalIdleMs: { doc: 'Idle terminal closed after (ms)', format: 'nat', default: d.terminalIdleMs, env: 'FLOW_MANAGER_TERMINAL_IDLE_MS' },
+  kawaflow: { doc: 'Speak kawaflow\'s protocol too', format: Boolean, default: d.kawaflow, env: 'FLOW_MANAGER_KAWAFLOW' },
+  monitorIntervalMs: { doc: 'Monitoring period (ms, 0: off)', format: 'nat', default: d.monitorIntervalMs, env: 'FLOW_MANAGER_MONITOR_INTERVAL_MS' },
+  monitorHistorySize: { doc: 'Monitoring history entries per container', format: 'nat', default: d.monitorHistorySize, env: 'FLOW_MANAGER_MONITOR_HISTORY_SIZE' },
   logLevel: { doc: 'pino level', format: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: d.logLevel, env: 'FLOW_MANAGER_LOG_LEVEL' },
 };
 
@@ -60,12 +66,13 @@ export function loadFlowManagerConfig(options: { file?: string; env?: NodeJS.Pro
     throw new FlowManagerError('FM_INVALID_OPTIONS', `invalid configuration: ${(cause as Error).message}`, { cause });
   }
   const raw = config.getProperties();
-  const { token, defaultImage, engineSocket, ...rest } = raw;
+  const { token, defaultImage, engineSocket, dashboardDir, ...rest } = raw;
   return parseFlowManagerOptions({
     ...rest,
     logLevel: rest.logLevel,
     ...(token ? { token } : {}),
     ...(defaultImage ? { defaultImage } : {}),
     ...(engineSocket ? { engineSocket } : {}),
+    ...(dashboardDir ? { dashboardDir } : {}),
   });
 }

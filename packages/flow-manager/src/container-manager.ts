@@ -7,7 +7,7 @@ import { FlowManagerError, payloadError } from './errors.js';
 import type { FlowCode } from './flow-code.js';
 import { FlowRegistry } from './flow-registry.js';
 import { containerConfigSchema } from './models.js';
-import type { ContainerConfig, ContainerInfo, ContainerStatus } from './models.js';
+import type { ContainerConfig, ContainerHealth, ContainerInfo, ContainerStatus } from './models.js';
 import { beginOp, toInfo } from './records.js';
 import type { FlowRecord, OpKind } from './records.js';
 import type { SocketCommunicationHandler } from './socket-communication-handler.js';
@@ -89,15 +89,18 @@ export class ContainerManager extends EventEmitter<{ status: [ContainerStatus] }
     return this.#flows.size;
   }
 
-  /** Creates and starts a flow container; its socket is ready when this resolves. */
-  createContainer(config: ContainerConfig): Promise<ContainerInfo> {
-    const op = this.#create(config);
+  /**
+   * Creates and starts a flow container; its socket is ready when this resolves. When `signal` aborts first (the
+   * client gave up), the container is removed again as soon as it exists and this rejects with the abort's reason.
+   */
+  createContainer(config: ContainerConfig, options: { signal?: AbortSignal } = {}): Promise<ContainerInfo> {
+    const op = this.#create(config, options.signal);
     this.#inflight.add(op);
     void op.finally(() => this.#inflight.delete(op)).catch(() => undefined);
     return op;
   }
 
-  async #create(config: ContainerConfig): Promise<ContainerInfo> {
+  async #create(config: ContainerConfig, signal: AbortSignal | undefined): Promise<ContainerInfo> {
     this.#assertOpen();
     const parsed = containerConfigSchema.safeParse(config);
     if (!parsed.success) throw payloadError(parsed.error.issues);
@@ -113,9 +116,11 @@ export class ContainerManager extends EventEmitter<{ status: [ContainerStatus] }
     let made: Awaited<ReturnType<typeof createFlow>> | undefined;
     try {
       made = await createFlow(this.#o, c, image);
+      signal?.throwIfAborted();
       this.#o.activity.protect(made.handle.id, Object.values(c.environment));
       const record = await this.#flows.register(made.handle.id);
       record.handle = made.handle;
+      signal?.throwIfAborted(); // nobody waits for it any more: removed below, never listed
       this.#o.logger.info({ container_id: record.id, name: record.name, image: record.image }, 'container created');
       this.#o.activity.record({ container_id: record.id, name: record.name, type: 'created', message: `${record.name} created from ${record.image}` });
       this.#o.activity.record({ container_id: record.id, name: record.name, type: 'started', message: `${record.name} started` });
@@ -243,6 +248,16 @@ export class ContainerManager extends EventEmitter<{ status: [ContainerStatus] }
   /** A status, recomputed now (for pushes). */
   statusOf(id: string): ContainerStatus | undefined {
     return this.#flows.statusOf(id);
+  }
+
+  /** Emits the container's `status` now (its health checks changed it). */
+  pushStatus(id: string): void {
+    if (this.#flows.has(id)) this.#flows.push(this.#flows.get(id));
+  }
+
+  /** Where a running container's health comes from when it has health checks (the monitoring). */
+  setHealthSource(healthOf: (id: string) => ContainerHealth | undefined): void {
+    this.#flows.healthOf = healthOf;
   }
 
   #get(ref: string): FlowRecord {

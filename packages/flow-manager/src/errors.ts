@@ -27,6 +27,9 @@ export const FLOW_MANAGER_ERROR_TYPES = {
   FM_NO_TOKEN: 'system_error',
   FM_SHUTTING_DOWN: 'system_error',
   FM_INTERNAL: 'system_error',
+  FM_CREATE_TIMEOUT: 'system_error',
+  FM_LIVE_LIMIT: 'validation_error',
+  FM_TERMINAL_NOT_FOUND: 'validation_error',
 } as const satisfies Record<string, ErrorType>;
 
 export type FlowManagerErrorCode = keyof typeof FLOW_MANAGER_ERROR_TYPES;

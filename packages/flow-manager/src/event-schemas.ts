@@ -8,7 +8,8 @@ const byId = z.object({ container_id: containerId }).strict();
 
 /** The zod schema of each client event's payload. */
 export const EVENT_SCHEMAS = {
-  create_container: containerConfigSchema,
+  /** `timeout_ms`: the client's own deadline; past it (or when the client goes away first) the container is removed again. */
+  create_container: containerConfigSchema.extend({ timeout_ms: z.number().int().positive().max(600_000).optional() }),
   start_container: byId,
   stop_container: byId,
   restart_container: byId,
@@ -46,7 +47,7 @@ export interface FlowMessage {
 
 /** Events a client sends (each answered through its acknowledgement). */
 export interface ClientToServerEvents {
-  create_container: (payload: ContainerConfig, ack: Ack<ContainerInfo>) => void;
+  create_container: (payload: ContainerConfig & { timeout_ms?: number }, ack: Ack<ContainerInfo>) => void;
   start_container: (payload: { container_id: string }, ack: Ack<ContainerStatus>) => void;
   stop_container: (payload: { container_id: string }, ack: Ack<ContainerStatus>) => void;
   restart_container: (payload: { container_id: string }, ack: Ack<ContainerStatus>) => void;

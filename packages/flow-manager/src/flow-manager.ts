@@ -10,6 +10,10 @@ import { ConnectionTracker } from './connection-tracker.js';
 import { ContainerManager } from './container-manager.js';
 import { FlowManagerError } from './errors.js';
 import { FlowCode } from './flow-code.js';
+import { LiveEvents } from './live/live-extension.js';
+import { createMonitoring } from './monitoring/create-monitoring.js';
+import type { Monitor } from './monitoring/monitor.js';
+import { staticPage } from './live/static-page.js';
 import { isLoopback, parseFlowManagerOptions } from './options.js';
 import type { FlowManagerOptions, ResolvedFlowManagerOptions } from './options.js';
 import type { Session } from './access-control.js';
@@ -45,6 +49,10 @@ export class FlowManager {
   readonly #subscriptions: Subscriptions;
   readonly #engine: EngineClient;
   readonly #ownsEngine: boolean;
+  readonly #live: LiveEvents;
+  /** Resource sampling, thresholds, health checks and histories (see the README's Monitoring). */
+  readonly monitor: Monitor;
+  readonly #closeMonitoring: () => Promise<void>;
   #stopping: Promise<void> | undefined;
 
   private constructor(parts: {
@@ -61,6 +69,8 @@ export class FlowManager {
     subscriptions: Subscriptions;
     engine: EngineClient;
     ownsEngine: boolean;
+    live: LiveEvents;
+    monitoring: ReturnType<typeof createMonitoring>;
   }) {
     this.#o = parts.o;
     this.manager = parts.manager;
@@ -75,6 +85,9 @@ export class FlowManager {
     this.#subscriptions = parts.subscriptions;
     this.#engine = parts.engine;
     this.#ownsEngine = parts.ownsEngine;
+    this.#live = parts.live;
+    this.monitor = parts.monitoring.monitor;
+    this.#closeMonitoring = (): Promise<void> => parts.monitoring.close();
   }
 
   /**
@@ -129,7 +142,8 @@ export class FlowManager {
       const subscriptions = new Subscriptions({ store: state });
       const known = manager;
       await subscriptions.load((id) => known.has(id));
-      const http = createServer();
+      // The dashboard's page, when given (engine.io answers its own path first and hands everything else here).
+      const http = o.dashboardDir === undefined ? createServer() : createServer(staticPage(o.dashboardDir));
       const connections = new ConnectionTracker(http);
       const access = new AccessControl({
         token: o.token,
@@ -140,7 +154,19 @@ export class FlowManager {
         port: () => (http.address() as AddressInfo | null)?.port ?? 0,
       });
       const io = FlowManager.#socketServer(http, o, access);
-      const handler = new SocketIOEventHandler({ io, manager, sockets, activity, logger, subscriptions });
+      const live = new LiveEvents({
+        io,
+        manager,
+        engine,
+        logger,
+        instance: o.instance,
+        maxTerminals: o.maxTerminals,
+        terminalIdleMs: o.terminalIdleMs,
+        maxLogFollowsPerClient: 8,
+        statsIntervalMs: o.liveStatsIntervalMs,
+      });
+      const monitoring = createMonitoring({ o, io, manager, sockets, activity, engine, logger });
+      const handler = new SocketIOEventHandler({ io, manager, sockets, activity, logger, subscriptions, extensions: [live, ...monitoring.extensions] });
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);
         http.listen(o.port, o.host, () => {
@@ -148,7 +174,7 @@ export class FlowManager {
           resolve();
         });
       });
-      const fm = new FlowManager({ o, manager, sockets, activity, logger, io, access, http, connections, handler, subscriptions, engine, ownsEngine });
+      const fm = new FlowManager({ o, manager, sockets, activity, logger, io, access, http, connections, handler, subscriptions, engine, ownsEngine, live, monitoring });
       logger.info({ url: fm.url, socket_dir: o.socketDir, instance: o.instance, containers: manager.size, access: o.token ? 'token' : 'open' }, 'flow-manager listening');
       return fm;
     } catch (err) {
@@ -205,6 +231,8 @@ export class FlowManager {
     this.#stopping ??= (async () => {
       const deadline = Date.now() + this.#o.shutdownGraceMs;
       this.#handler.shutdown();
+      const live = this.#live.close();
+      const monitoring = this.#closeMonitoring();
       // The HTTP server stops listening now (the port is free); its callback comes once every connection is gone.
       const closed = new Promise<void>((resolve) => this.#http.close(() => resolve()));
       this.access.closeUnauthenticated();
@@ -221,6 +249,8 @@ export class FlowManager {
       await closed;
       await new Promise<void>((resolve) => void this.io.close(() => resolve())); // rooms and adapters (the HTTP server is closed already)
       await flows;
+      await live;
+      await monitoring;
       await this.#subscriptions.flush();
       if (this.#ownsEngine) await this.#engine.close();
       this.logger.info('flow-manager stopped');

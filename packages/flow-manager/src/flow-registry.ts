@@ -8,7 +8,7 @@ import { inspect } from './engine-inspect.js';
 import { FlowManagerError } from './errors.js';
 import type { FlowCode } from './flow-code.js';
 import { LABEL_INSTANCE, LABEL_SOCKET_KEY, projectOf } from './labels.js';
-import type { ContainerStatus } from './models.js';
+import type { ContainerHealth, ContainerStatus } from './models.js';
 import { applyEvent, applyInspect, recordFrom, toStatus } from './records.js';
 import type { FlowRecord } from './records.js';
 import { resolveRef } from './resolve-ref.js';
@@ -44,6 +44,8 @@ export class FlowRegistry extends EventEmitter<{ status: [ContainerStatus] }> {
   readonly #dieWatchers = new Map<string, Set<DieWatcher>>();
   readonly #events: EngineEventFollower;
   #closed = false;
+  /** A container's health by its health checks, when it has them (the monitoring's); it wins while the container runs. */
+  healthOf: ((id: string) => ContainerHealth | undefined) | undefined;
 
   constructor(options: RegistryOptions) {
     super();
@@ -93,7 +95,10 @@ export class FlowRegistry extends EventEmitter<{ status: [ContainerStatus] }> {
   }
 
   status(r: FlowRecord): ContainerStatus {
-    return toStatus(r, this.#o.sockets.isSocketConnected(r.id), this.#o.sockets.lastCommunication(r.id));
+    const status = toStatus(r, this.#o.sockets.isSocketConnected(r.id), this.#o.sockets.lastCommunication(r.id));
+    const checked = status.state === 'running' ? this.healthOf?.(r.id) : undefined;
+    if (checked !== undefined) status.health = checked;
+    return status;
   }
 
   statusOf(id: string): ContainerStatus | undefined {

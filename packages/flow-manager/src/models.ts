@@ -16,6 +16,13 @@ export const volumeSchema = z.object({
   mode: z.enum(['ro', 'rw']).default('ro'),
 });
 
+/** The seed's shape: `{ '/host/dir': '/in/container' }`, always read-only. */
+const seedVolumeSchema = z
+  .string()
+  .startsWith('/')
+  .max(4096)
+  .transform((bind) => ({ bind, mode: 'ro' as const }));
+
 /** The `create_container` payload (snake_case, as the design has it). */
 export const containerConfigSchema = z
   .object({
@@ -23,7 +30,8 @@ export const containerConfigSchema = z
     image: z.string().min(1).max(512).optional(),
     name: z.string().regex(NAME, 'names: letters, digits, _ . - (not first), at most 128').optional(),
     environment: z.record(z.string().regex(ENV_KEY, 'environment names: letters, digits and _, not starting with a digit'), z.string().max(65_536)).default({}),
-    volumes: z.record(z.string().startsWith('/').max(4096), volumeSchema).default({}),
+    /** `{ '/host': { bind, mode } }`, or the seed's `{ '/host': '/in/container' }` (read-only). */
+    volumes: z.record(z.string().startsWith('/').max(4096), z.union([volumeSchema, seedVolumeSchema])).default({}),
     ports: z.record(z.string().regex(/^\d{1,5}(\/(tcp|udp))?$/, "ports: '8080' or '8080/tcp'"), z.number().int().min(1).max(65_535)).default({}),
     command: z.union([z.string().min(1).max(65_536), z.array(z.string().max(65_536)).min(1).max(1_000)]).optional(),
     working_dir: z.string().startsWith('/').max(4096).optional(),

@@ -60,6 +60,20 @@ export const flowManagerOptionsSchema = z
     logger: z.custom<SystemLogger>((v) => typeof v === 'object' && v !== null && typeof (v as SystemLogger).info === 'function').optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     activityHistorySize: z.number().int().min(0).default(50),
+    /** kawaflow's protocol too: reply events, its event names, its pushes to every client (see the README). */
+    kawaflow: z.boolean().default(false),
+    /** Monitoring period (resource samples, thresholds, status pushes); 0: off until a client enables it. */
+    monitorIntervalMs: z.number().int().min(0).default(0),
+    /** Entries kept per container in each monitoring history (status, resource usage, health checks). */
+    monitorHistorySize: z.number().int().min(1).max(100_000).default(100),
+    /** The dashboard's built page (`@pocketdock/dashboard`'s `dashboardDir()`), served at `/` on this port; absent: no page. */
+    dashboardDir: z.string().startsWith('/').optional(),
+    /** Terminals (exec with a TTY, the dashboard's) open at most, all clients together; one per container per client. */
+    maxTerminals: positiveInt.max(1_000).default(16),
+    /** A terminal with no input and no output for this long is closed. */
+    terminalIdleMs: positiveInt.default(10 * 60_000),
+    /** How often the dashboard's overview gets resource samples (while someone watches it). */
+    liveStatsIntervalMs: z.number().int().min(250).default(2_000),
   })
   .strict();
 

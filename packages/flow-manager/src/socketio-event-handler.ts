@@ -2,7 +2,9 @@ import type { Server, Socket } from 'socket.io';
 import type { ContainerManager } from './container-manager.js';
 import { EVENT_SCHEMAS } from './event-schemas.js';
 import type { AckResponse, ClientEventName, ClientToServerEvents, ErrorResponse, ServerToClientEvents } from './event-schemas.js';
+import { withRequesterDeadline } from './create-deadline.js';
 import { FlowManagerError, payloadError } from './errors.js';
+import type { HandlerExtension, RequestContext } from './handler-extension.js';
 import type { SocketCommunicationHandler } from './socket-communication-handler.js';
 import type { Subscriptions } from './subscriptions.js';
 import type { SystemLogger } from './system-logger.js';
@@ -47,6 +49,10 @@ export class SocketIOEventHandler {
   readonly #logger: SystemLogger;
   readonly #subscriptions: Subscriptions;
   readonly #pending = new Set<PendingAck>();
+  readonly #extensions: readonly HandlerExtension[];
+  /** Every event name answered: built-in, extensions', aliases. */
+  readonly #known: Set<string>;
+  readonly #withoutAck: boolean;
   #closing = false;
 
   constructor(options: {
@@ -56,6 +62,8 @@ export class SocketIOEventHandler {
     activity: UserActivityLogger;
     logger: SystemLogger;
     subscriptions: Subscriptions;
+    /** Modules that add events, aliases and observers (see handler-extension.ts). */
+    extensions?: readonly HandlerExtension[];
   }) {
     this.#io = options.io;
     this.#manager = options.manager;
@@ -63,6 +71,10 @@ export class SocketIOEventHandler {
     this.#activity = options.activity;
     this.#logger = options.logger;
     this.#subscriptions = options.subscriptions;
+    this.#extensions = options.extensions ?? [];
+    this.#known = new Set(Object.keys(EVENT_SCHEMAS));
+    for (const ext of this.#extensions) for (const name of [...Object.keys(ext.events ?? {}), ...Object.keys(ext.aliases ?? {})]) this.#known.add(name);
+    this.#withoutAck = this.#extensions.some((ext) => ext.answerWithoutAck === true);
     this.#manager.on('status', (status) => {
       this.#io.to(roomOf(status.container_id)).emit('container_status', status);
       if (status.state === 'removing') {
@@ -110,58 +122,31 @@ export class SocketIOEventHandler {
       for (const p of mine) this.#pending.delete(p);
       mine.clear();
     });
+    for (const ext of this.#extensions) ext.connected?.(socket);
     socket.onAny((event: string, ...args: unknown[]) => {
-      if (Object.hasOwn(EVENT_SCHEMAS, event)) return;
+      if (this.#known.has(event)) return;
       const name = String(event).slice(0, 128);
-      const err = new FlowManagerError('FM_UNKNOWN_EVENT', `unknown event "${name}"; events: ${Object.keys(EVENT_SCHEMAS).join(', ')}`, { details: { event: name } });
+      const err = new FlowManagerError('FM_UNKNOWN_EVENT', `unknown event "${name}"; events: ${[...this.#known].join(', ')}`, { details: { event: name } });
       const ack = args.at(-1);
-      if (typeof ack === 'function') (ack as (r: ErrorResponse) => void)(errorResponse(err, name));
-      else socket.emit('error', errorResponse(err, name));
+      const response = errorResponse(err, name);
+      if (typeof ack === 'function') (ack as (r: ErrorResponse) => void)(response);
+      else if (!this.#withoutAck) socket.emit('error', response);
+      for (const ext of this.#extensions) ext.answered?.(socket, name, args[0], response, typeof ack === 'function');
     });
 
-    const on = <E extends ClientEventName>(event: E, run: (payload: ReturnType<(typeof EVENT_SCHEMAS)[E]['parse']>) => Promise<unknown>): void => {
-      // Untyped at the edge: a client may send anything, or leave out the payload and pass only the ack.
-      (socket as unknown as { on: (e: string, l: (...args: unknown[]) => void) => void }).on(event, (...args: unknown[]) => {
-        const ack = args.at(-1);
-        if (typeof ack !== 'function') {
-          this.#logger.debug({ event, client: socket.id }, 'event without an acknowledgement: ignored');
-          return;
-        }
-        const pending: PendingAck = {
-          answered: false,
-          answer: (response) => {
-            if (pending.answered) return;
-            pending.answered = true;
-            this.#pending.delete(pending);
-            mine.delete(pending);
-            (ack as (r: AckResponse<unknown>) => void)(response);
-          },
-        };
-        if (this.#closing) return pending.answer(errorResponse(shuttingDown(), event));
-        const payload = args.length > 1 ? args[0] : {};
-        const parsed = EVENT_SCHEMAS[event].safeParse(payload ?? {});
-        if (!parsed.success) return pending.answer(errorResponse(payloadError(parsed.error.issues), event));
-        this.#pending.add(pending);
-        mine.add(pending);
-        const started = performance.now();
-        run(parsed.data as ReturnType<(typeof EVENT_SCHEMAS)[E]['parse']>).then(
-          (data) => pending.answer({ ok: true, data }),
-          (err: unknown) => {
-            const response = errorResponse(err, event);
-            const level = response.error_type === 'system_error' && response.code !== 'FM_SHUTTING_DOWN' ? 'error' : 'info';
-            this.#logger[level]({ event, client: socket.id, code: response.code, ms: Math.round(performance.now() - started) }, response.message);
-            pending.answer(response);
-          },
-        );
-      });
+    /** Answers `event` (and its aliases) with `run`, after validating the payload with `schema`. */
+    const route = (event: string, schema: Parameters<typeof validate>[0], run: (payload: never) => Promise<unknown>): void => {
+      const names = [event, ...this.#extensions.flatMap((ext) => Object.entries(ext.aliases ?? {}).filter(([, to]) => to === event).map(([alias]) => alias))];
+      for (const name of names) (socket as unknown as { on: (e: string, l: (...args: unknown[]) => void) => void }).on(name, (...args: unknown[]) => this.#request(socket, mine, name, schema, run, args));
     };
+    const on = <E extends ClientEventName>(event: E, run: (payload: ReturnType<(typeof EVENT_SCHEMAS)[E]['parse']>) => Promise<unknown>): void => route(event, EVENT_SCHEMAS[event], run);
     const subscribe = async (id: string): Promise<void> => {
       await socket.join(roomOf(id));
       if (identity !== undefined) this.#subscriptions.add(identity, id);
     };
 
-    on('create_container', async (p) => {
-      const info = await this.#manager.createContainer(p);
+    on('create_container', async ({ timeout_ms: timeoutMs, ...config }) => {
+      const info = await withRequesterDeadline(socket, timeoutMs, (signal) => this.#manager.createContainer(config, { signal }));
       await subscribe(info.container_id);
       // What happened before the creator was in the room (created, started, perhaps its flow connecting).
       for (const entry of this.#activity.recent(info.container_id)) socket.emit('activity', entry);
@@ -196,7 +181,51 @@ export class SocketIOEventHandler {
       if (identity !== undefined) this.#subscriptions.remove(identity, id);
       return { container_id: id };
     });
+    const ctx: RequestContext = { socket, identity, subscribe };
+    for (const ext of this.#extensions) for (const [name, e] of Object.entries(ext.events ?? {})) route(name, e.schema, (p: unknown) => e.run(p, ctx));
+  }
+
+  /** One request: validated, run, answered once (through its acknowledgement, and to the extensions). */
+  #request(socket: FlowSocket, mine: Set<PendingAck>, event: string, schema: Parameters<typeof validate>[0], run: (payload: never) => Promise<unknown>, args: unknown[]): void {
+    // Untyped at the edge: a client may send anything, or leave out the payload and pass only the ack.
+    const last = args.at(-1);
+    const acked = typeof last === 'function';
+    if (!acked && !this.#withoutAck) {
+      this.#logger.debug({ event, client: socket.id }, 'event without an acknowledgement: ignored');
+      return;
+    }
+    const payload = acked ? (args.length > 1 ? args[0] : {}) : args[0];
+    const pending: PendingAck = {
+      answered: false,
+      answer: (response) => {
+        if (pending.answered) return;
+        pending.answered = true;
+        this.#pending.delete(pending);
+        mine.delete(pending);
+        if (acked) (last as (r: AckResponse<unknown>) => void)(response);
+        for (const ext of this.#extensions) ext.answered?.(socket, event, payload, response, acked);
+      },
+    };
+    if (this.#closing) return pending.answer(errorResponse(shuttingDown(), event));
+    const parsed = validate(schema, payload ?? {});
+    if (!parsed.success) return pending.answer(errorResponse(payloadError(parsed.error.issues), event));
+    this.#pending.add(pending);
+    mine.add(pending);
+    const started = performance.now();
+    run(parsed.data as never).then(
+      (data) => pending.answer({ ok: true, data }),
+      (err: unknown) => {
+        const response = errorResponse(err, event);
+        const level = response.error_type === 'system_error' && response.code !== 'FM_SHUTTING_DOWN' ? 'error' : 'info';
+        this.#logger[level]({ event, client: socket.id, code: response.code, ms: Math.round(performance.now() - started) }, response.message);
+        pending.answer(response);
+      },
+    );
   }
 }
+
+type Issues = ReadonlyArray<{ path: PropertyKey[]; message: string }>;
+const validate = (schema: { safeParse: (v: unknown) => { success: true; data: unknown } | { success: false; error: { issues: Issues } } }, value: unknown): ReturnType<typeof schema.safeParse> =>
+  schema.safeParse(value);
 
 const shuttingDown = (): FlowManagerError => new FlowManagerError('FM_SHUTTING_DOWN', 'the flow-manager is stopping; try again once it is back');

@@ -25,9 +25,15 @@ export class UserActivityLogger extends EventEmitter<{ activity: [ActivityEntry]
     this.#secrets.set(containerId, values.filter((v) => v.length >= 4).sort((a, b) => b.length - a.length));
   }
 
+  /** `text` with every protected value of the container replaced by `[redacted]` (for its logs, say). */
+  redact(containerId: string, text: string): string {
+    let out = text;
+    for (const secret of this.#secrets.get(containerId) ?? []) out = out.split(secret).join('[redacted]');
+    return out;
+  }
+
   record(entry: Omit<ActivityEntry, 'timestamp'>): ActivityEntry {
-    let message = entry.message;
-    for (const secret of this.#secrets.get(entry.container_id) ?? []) message = message.split(secret).join('[redacted]');
+    const message = this.redact(entry.container_id, entry.message);
     const full: ActivityEntry = { ...entry, message, timestamp: new Date().toISOString() };
     const list = this.#history.get(entry.container_id) ?? [];
     list.push(full);

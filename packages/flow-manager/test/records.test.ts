@@ -1,38 +1,8 @@
 import { thrown } from '@pocketdock/testkit';
 import { applyEvent, applyInspect, beginOp } from '../src/records.js';
-import type { FlowRecord } from '../src/records.js';
+import { flowRecord as record } from './flow-record.js';
 import type { Inspected } from '../src/engine-inspect.js';
 import { resolveRef } from '../src/resolve-ref.js';
-
-function record(extra: Partial<FlowRecord> = {}): FlowRecord {
-  return {
-    id: 'a'.repeat(64),
-    name: 'flow',
-    image: 'i',
-    key: 'k',
-    createdAt: new Date(0),
-    startedAt: new Date(1_000),
-    state: 'running',
-    exitCode: null,
-    crashed: false,
-    stoppedByUs: false,
-    ops: [],
-    stateAsOfMs: 1_000,
-    reportedEndMs: undefined,
-    codeTarget: null,
-    codePath: null,
-    command: null,
-    workingDir: null,
-    environmentKeys: [],
-    volumes: [],
-    ports: {},
-    handle: undefined,
-    usage: null,
-    usageRefresh: undefined,
-    lock: Promise.resolve(),
-    ...extra,
-  };
-}
 
 const ev = (action: string, timeMs: number, exitCode?: number): { id: string; action: string; timeMs: number; exitCode: number | undefined } => ({ id: 'x', action, timeMs, exitCode });
 

@@ -5,7 +5,7 @@ import { tempDir, thrown, undocumentedCodes } from '@pocketdock/testkit';
 import { EVENT_SCHEMAS, FLOW_MANAGER_ERROR_CODES, FLOW_MANAGER_ERROR_TYPES, FlowManager, UserActivityLogger, loadFlowManagerConfig } from '../src/index.js';
 import { allowedPath } from '../src/allowed-paths.js';
 import { toStatus } from '../src/records.js';
-import type { FlowRecord } from '../src/records.js';
+import { flowRecord } from './flow-record.js';
 
 describe('allowedPath', () => {
   it('accepts paths under a root (the root itself too) and returns the real path', async () => {
@@ -48,32 +48,7 @@ describe('UserActivityLogger', () => {
 });
 
 describe('status', () => {
-  const base: FlowRecord = {
-    id: 'x',
-    name: 'x',
-    image: 'i',
-    key: 'k',
-    createdAt: new Date(0),
-    startedAt: new Date(1_000),
-    state: 'running',
-    exitCode: null,
-    crashed: false,
-    stoppedByUs: false,
-    ops: [],
-    stateAsOfMs: 0,
-    reportedEndMs: undefined,
-    codeTarget: null,
-    codePath: null,
-    command: null,
-    workingDir: null,
-    environmentKeys: [],
-    volumes: [],
-    ports: {},
-    handle: undefined,
-    usage: null,
-    usageRefresh: undefined,
-    lock: Promise.resolve(),
-  };
+  const base = flowRecord({ id: 'x', name: 'x', stateAsOfMs: 0 });
   it('health follows the state, the flow connection and crashes; uptime only while running', () => {
     expect(toStatus(base, true, undefined, 3_500)).toMatchObject({ health: 'healthy', uptime: 2.5, exit_code: null });
     expect(toStatus(base, false, undefined)).toMatchObject({ health: 'starting' });
