@@ -1,0 +1,1 @@
+export { dashboardDir } from './dashboard-dir.js';
