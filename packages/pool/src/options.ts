@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { ContainerError, validateContainerOptions } from '@pocketdock/container-sdk';
 import type { NewContainerOptions } from '@pocketdock/container-sdk';
 import type { EngineClient } from '@pocketdock/engine-socket';
 import { PoolError } from './errors.js';
@@ -30,6 +31,7 @@ const schema = z
     maxBackoffMs: ms.default(30_000),
     maxConcurrentEngineOps: z.number().int().positive().default(8),
     resetTimeoutMs: ms.default(10_000),
+    cleanLeases: z.boolean().default(false),
     network: z
       .object({
         name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'network names: letters, digits, _ . - (not first)'),
@@ -76,6 +78,7 @@ export interface PoolOptions {
   maxBackoffMs?: number;
   maxConcurrentEngineOps?: number;
   resetTimeoutMs?: number;
+  cleanLeases?: boolean;
   network?: PoolNetwork;
   container?: PoolContainerOptions;
   labels?: Record<string, string>;
@@ -89,11 +92,31 @@ export type ResolvedPoolOptions = z.output<typeof schema> & { container: PoolCon
 /** Validates pool options once; a failure -> `POOL_INVALID_OPTIONS` naming the bad keys, `cause` the ZodError. */
 export function parsePoolOptions(value: unknown): ResolvedPoolOptions {
   const result = schema.safeParse(value ?? {});
-  if (result.success) return result.data;
+  if (result.success) {
+    checkContainerOptions(result.data.container);
+    return result.data;
+  }
   const detail = result.error.issues
     .map((i) => (i.code === 'unrecognized_keys' ? `unknown option(s) ${i.keys.join(', ')}` : `${i.path.join('.') || '(options)'}: ${i.message}`))
     .join('; ');
   throw new PoolError('POOL_INVALID_OPTIONS', `invalid pool options: ${detail}`, { cause: result.error });
+}
+
+/** Keys the pool sets itself: refused in `container`. */
+const POOL_OWNED = ['image', 'labels', 'engine', 'socketPath', 'name', 'persist', 'command'];
+
+/** `container` checked up front with container-sdk's own rules (else a bad key would only fail each create, later). */
+function checkContainerOptions(container: Record<string, unknown>): void {
+  const owned = Object.keys(container).filter((k) => POOL_OWNED.includes(k));
+  if (owned.length > 0) {
+    throw new PoolError('POOL_INVALID_OPTIONS', `invalid pool options: container: ${owned.join(', ')} ${owned.length > 1 ? 'are' : 'is'} set by the pool (use the pool's own option)`);
+  }
+  try {
+    validateContainerOptions(container, 'pool container');
+  } catch (err) {
+    if (!ContainerError.is(err)) throw err;
+    throw new PoolError('POOL_INVALID_OPTIONS', err.message, { cause: err });
+  }
 }
 
 /** JSON with sorted keys: equal configurations hash equally whatever the key order. */

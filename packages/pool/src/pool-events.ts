@@ -27,7 +27,7 @@ export interface ReleaseInfo {
   checkMs: number;
 }
 
-export type DestroyReason = 'failed-check' | 'tainted' | 'max-uses' | 'max-lifetime' | 'max-idle' | 'idle-timeout' | 'lease-destroy' | 'shutdown' | 'recovery';
+export type DestroyReason = 'failed-check' | 'tainted' | 'max-uses' | 'max-lifetime' | 'max-idle' | 'idle-timeout' | 'lease-destroy' | 'shutdown' | 'recovery' | 'clean-lease';
 
 /** Options of {@link Pool.acquire}. */
 export interface AcquireOptions {

@@ -79,7 +79,9 @@ export class Pool extends PoolEmitter implements LeaseOwner, AsyncDisposable {
       await ensureNetwork(this.#engine, this.#sem, network, { ...this.#opts.labels, [POOL_LABELS.pool]: this.name });
     }
     try {
-      const { adopted } = await recover(this.#engine, this.#sem, this.#opts.name, this.#hash, this.#opts.maxIdle);
+      // Clean leases: a container left by an earlier pool may have been out on a lease, so none is adopted.
+      const adoptable = this.#opts.cleanLeases ? 0 : this.#opts.maxIdle;
+      const { adopted } = await recover(this.#engine, this.#sem, this.#opts.name, this.#hash, adoptable);
       for (const pooled of await Promise.all(adopted.map((c) => this.#fleet.adopt(c)))) {
         if (!pooled) continue;
         this.emit('create', { containerId: pooled.container.id, adopted: true });
@@ -253,6 +255,8 @@ export class Pool extends PoolEmitter implements LeaseOwner, AsyncDisposable {
 
   #retireReason(pooled: Pooled): DestroyReason | undefined {
     if (this.#closing) return 'shutdown';
+    // Clean leases: a container serves one lease only; the refill replaces it (ahead of demand with minIdle).
+    if (this.#opts.cleanLeases) return 'clean-lease';
     if (this.#opts.maxUses !== undefined && pooled.uses >= this.#opts.maxUses) return 'max-uses';
     if (pooled.expiresAt <= Date.now()) return 'max-lifetime';
     return undefined;
