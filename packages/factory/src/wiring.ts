@@ -24,11 +24,19 @@ function containerOptions(...layers: (ContainerSettings | undefined)[]): PoolCon
   return Object.keys(env).length > 0 ? { ...options, env } : options;
 }
 
-/** `EngineClient.connect` options: the `engine` settings, detection looking at the same environment and directory. */
+const ENGINE_KEYS = ['connectionMode', 'maxConnections', 'keepAliveTimeoutMs', 'connectTimeoutMs', 'timeoutMs', 'probeTimeoutMs', 'maxJsonBytes', 'apiVersion'] as const;
+
+/**
+ * `EngineClient.connect` options: the `engine` settings. The settings already hold what pocketdock's own files and
+ * variables say (`socket:` of pocketdock.yaml, `$POCKETDOCK_SOCKET`): engine-socket reads no pocketdock file
+ * (`configFiles: false`) and is not shown `$POCKETDOCK_SOCKET`; when `engine.socket` is unset its detection goes on
+ * with Docker's own places (`$DOCKER_HOST`, the Docker context, the usual sockets) in the same environment and directory.
+ */
 export function connectOptions(settings: Settings, env: Readonly<Record<string, string | undefined>>, cwd: string): ConnectOptions {
   const { socket, ...rest } = settings.engine;
-  const host = { env: { ...env }, cwd, ...(env['HOME'] ? { homedir: env['HOME'] } : {}) };
-  return { ...setOnly(rest, ['connectionMode', 'maxConnections', 'keepAliveTimeoutMs', 'connectTimeoutMs', 'timeoutMs', 'probeTimeoutMs', 'maxJsonBytes']), ...(socket ? { socketPath: socket } : {}), host };
+  const { POCKETDOCK_SOCKET: _resolved, ...dockerEnv } = env;
+  const host = { env: dockerEnv, cwd, ...(env['HOME'] ? { homedir: env['HOME'] } : {}) };
+  return { ...setOnly(rest, ENGINE_KEYS), ...(socket ? { socketPath: socket } : {}), configFiles: false, host };
 }
 
 /** `createNewContainer` options: the `sandbox` settings, then the caller's (`env` and `labels` merge, key by key). */
@@ -55,6 +63,7 @@ const POOL_KEYS = [
   'maxBackoffMs',
   'maxConcurrentEngineOps',
   'resetTimeoutMs',
+  'cleanLeases',
   'labels',
 ] as const;
 
@@ -105,6 +114,13 @@ const FM_KEYS = [
   'stopTimeoutMs',
   'statsMaxAgeMs',
   'activityHistorySize',
+  'dashboardDir',
+  'maxTerminals',
+  'terminalIdleMs',
+  'liveStatsIntervalMs',
+  'kawaflow',
+  'monitorIntervalMs',
+  'monitorHistorySize',
 ] as const;
 
 type UncoveredFlowManagerOption = Exclude<keyof FlowManagerOptions, (typeof FM_KEYS)[number] | 'logLevel' | 'engine' | 'engineSocket' | 'logger'>;

@@ -98,6 +98,31 @@ describe('createServer / createClient', () => {
     expect((await client.receive()).data).toEqual({ via: 'factory' });
   });
 
+  it("passes ipc's newer settings on: highWaterMarkBytes and slowConsumerTimeoutMs to servers, expectedOwner to Unix clients", async () => {
+    const uid = process.getuid!();
+    const settings = load({
+      POCKETDOCK_IPC_SOCKET_DIR: dir.path,
+      POCKETDOCK_IPC__HIGH_WATER_MARK_BYTES: String(4 * 1024 * 1024),
+      POCKETDOCK_IPC__CLIENT__EXPECTED_OWNER: String(uid + 1),
+      POCKETDOCK_IPC__CLIENT__RECONNECT__ENABLED: 'false',
+    });
+    expect(settings.ipc).toMatchObject({ highWaterMarkBytes: 4 * 1024 * 1024, slowConsumerTimeoutMs: 10_000, client: { expectedOwner: uid + 1, reconnect: { factor: 2, jitter: 0.5 } } });
+    // Above bufferSize (1 MiB): ipc-core refuses it, so the setting did reach the server.
+    expect(thrown(() => createServer('unix', 'ev', { settings }))).toMatchObject({ code: 'IPC_INVALID_OPTIONS', message: expect.stringContaining('highWaterMarkBytes') as unknown });
+    const server = createServer('unix', 'ev', { settings, highWaterMarkBytes: 1024 });
+    servers.push(server);
+    await server.start();
+    // The socket is ours (uid), not uid + 1's: the client refuses it.
+    const client = createClient('unix', 'ev', { settings });
+    clients.push(client);
+    await expect(client.connect()).rejects.toMatchObject({ code: 'IPC_SOCKET_OWNER_MISMATCH' });
+    const trusting = createClient('unix', 'ev', { settings, expectedOwner: uid });
+    clients.push(trusting);
+    await trusting.connect();
+    // TCP has no socket owner: the setting does not reach a TCP client.
+    expect(() => clients.push(createClient('tcp', 'ev', { settings, port: 1 }))).not.toThrow();
+  });
+
   it('builds TCP servers and clients', async () => {
     const base = 20_000 + Math.floor(Math.random() * 30_000);
     const settings = load({ POCKETDOCK_IPC_TCP_PORT_RANGE_START: String(base), POCKETDOCK_IPC_TCP_PORT_RANGE_END: String(base + 20) });
@@ -105,7 +130,7 @@ describe('createServer / createClient', () => {
     servers.push(server);
     expect(server).toBeInstanceOf(TcpSocketServer);
     await server.start();
-    const client = createClient(SocketType.TCP, 'ev', { settings, port: (server as TcpSocketServer).port });
+    const client = createClient(SocketType.TCP, 'ev', { settings, port: server.port });
     clients.push(client);
     await client.connect();
     server.send(createMessage('ev', { via: 'tcp' }));

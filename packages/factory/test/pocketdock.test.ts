@@ -99,10 +99,16 @@ describe('wiring settings into the libraries', () => {
     });
   });
 
-  it('flow-manager: its keys, the log level from log.level unless its own; engine: the socket, or detection in the same env and cwd', () => {
-    const settings = isolated(dir.path, { overrides: { flowManager: { port: 0, token: 'x'.repeat(16) }, log: { level: 'warn' }, engine: { timeoutMs: 9 } } });
+  it('flow-manager: its keys, the log level from log.level unless its own; engine: the socket, or detection in the same env and cwd without pocketdock files', () => {
+    const settings = isolated(dir.path, { overrides: { flowManager: { port: 0, token: 'x'.repeat(16) }, log: { level: 'warn' }, engine: { timeoutMs: 9, apiVersion: '1.40' } } });
     expect(flowManagerOptions(settings)).toEqual({ port: 0, token: 'x'.repeat(16), logLevel: 'warn' });
-    expect(connectOptions(settings, { HOME: '/h' }, '/c')).toEqual({ timeoutMs: 9, host: { env: { HOME: '/h' }, cwd: '/c', homedir: '/h' } });
+    // The settings already hold pocketdock.yaml's socket: and $POCKETDOCK_SOCKET; engine-socket reads neither again.
+    expect(connectOptions(settings, { HOME: '/h', POCKETDOCK_SOCKET: '/elsewhere.sock', DOCKER_HOST: 'unix:///d.sock' }, '/c')).toEqual({
+      timeoutMs: 9,
+      apiVersion: '1.40',
+      configFiles: false,
+      host: { env: { HOME: '/h', DOCKER_HOST: 'unix:///d.sock' }, cwd: '/c', homedir: '/h' },
+    });
     const withSocket = isolated(dir.path, { env: { POCKETDOCK_SOCKET: 'rel.sock' } });
     expect(connectOptions(withSocket, {}, '/c')).toMatchObject({ socketPath: join(dir.path, 'rel.sock') });
   });

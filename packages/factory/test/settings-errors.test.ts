@@ -30,6 +30,15 @@ describe('bad settings: FACTORY_INVALID_SETTINGS naming the key and its layer', 
     expect(err.issues).toEqual([{ key: 'pools.runners.minIdle', message: 'must be >= 0', source: user }]);
   });
 
+  it('engine.apiVersion: only what engine-socket speaks; a number from YAML is refused (1.4 is not 1.40)', async () => {
+    expect(isolated(dir.path, { env: { POCKETDOCK_ENGINE__API_VERSION: '1.40' } }).get('engine.apiVersion')).toBe('1.40');
+    expect(invalid(() => isolated(dir.path, { env: { POCKETDOCK_ENGINE__API_VERSION: '1.39' } })).message).toBe(
+      'invalid settings: engine.apiVersion: must be between 1.40 and 1.41 (from env POCKETDOCK_ENGINE__API_VERSION)',
+    );
+    await writeTree(dir.path, { '.pocketdock/pocketdock.yaml': 'engine:\n  apiVersion: 1.40\n' });
+    expect(invalid(() => isolated(dir.path)).issues[0]).toMatchObject({ key: 'engine.apiVersion', message: expect.stringContaining('quote it') as unknown });
+  });
+
   it('unknown keys, with the nearest real one', async () => {
     await writeTree(dir.path, { 's.toml': '[sandbox]\nmemLimt = "1g"\n[ipc]\nsockteDir = "/x"\n[sandbx]\nuser = "u"\n', 'p.json': '{"memLimit": "1g"}' });
     const err = invalid(() => isolated(dir.path, { files: { settings: join(dir.path, 's.toml') } }));

@@ -55,8 +55,9 @@ describe('layers', () => {
     });
     expect(rows.get('ipc.socketDir')).toMatchObject({ value: '/run/ipc', source: 'env POCKETDOCK_IPC_SOCKET_DIR', overrode: [{ value: '/tmp/pocketdock', source: 'default' }] });
     expect(rows.get('ipc.timezone')).toMatchObject({ value: 'UTC', source: 'default', layer: 'default' });
-    expect(rows.get('sandbox.pidsLimit')).toMatchObject({ value: undefined, source: "container-sdk's default", layer: 'library' });
-    expect(rows.get('flowManager.logLevel')).toMatchObject({ value: undefined, source: 'as log.level' });
+    expect(rows.get('sandbox.pidsLimit')).toMatchObject({ value: 1024, source: 'default', layer: 'default', library: 'container-sdk' });
+    expect(rows.get('sandbox.workdir')).toMatchObject({ value: undefined, source: "container-sdk's default: the image's", layer: 'library' });
+    expect(rows.get('flowManager.logLevel')).toMatchObject({ value: 'info', source: 'as log.level' });
     expect(settings.explainText()).toMatch(/^sandbox\.memLimit\s+= "512m"\s+env POCKETDOCK_SANDBOX__MEM_LIMIT$/m);
   });
 

@@ -30,6 +30,7 @@ export function settingsReference(): SettingReference[] {
     }
     const value = node.default;
     const entry = path.at(-1)!.startsWith('<'); // an entry of a map (env, labels): there are none by default
+    const library = node.library ?? 'the library';
     const def =
       value !== undefined
         ? `\`${JSON.stringify(value)}\``
@@ -37,7 +38,9 @@ export function settingsReference(): SettingReference[] {
           ? `\`${node.fallback}\``
           : entry
             ? 'none'
-            : `${node.library ?? 'the library'}'s`;
+            : node.libraryDefault !== undefined
+              ? `\`${JSON.stringify(node.libraryDefault)}\` (${library})`
+              : `${library}'s${node.libraryNote === undefined ? '' : `: ${node.libraryNote}`}`;
     rows.push({
       key: path.join('.'),
       type: node.type.doc,

@@ -10,6 +10,13 @@ export interface LeafNode {
   readonly type: ValueType;
   readonly default?: unknown;
   readonly library?: string;
+  /**
+   * The value `library` applies when no layer sets this one (shown by `explain()` and the key table; never passed
+   * on). A test checks it against the library. Absent when the library has no single value (see `libraryNote`).
+   */
+  readonly libraryDefault?: unknown;
+  /** What the library does when unset, when that is not one value (`not checked`, `half of bufferSize`...). */
+  readonly libraryNote?: string;
   /** The setting whose value applies when no layer sets this one (`pools.<name>.image` -> `sandbox.image`). */
   readonly fallback?: string;
   /** Never shown: `explain()`, errors and logs say `[redacted]`. */

@@ -5,7 +5,9 @@ import type { ValueType } from './value-types.js';
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const sdk = (type: ValueType, doc: string, extra: Partial<LeafNode> = {}): LeafNode => leaf(type, doc, { library: 'container-sdk', ...extra });
-const pool = (type: ValueType, doc: string): LeafNode => leaf(type, doc, { library: 'pool' });
+const pool = (type: ValueType, doc: string, extra: Partial<LeafNode> = {}): LeafNode => leaf(type, doc, { library: 'pool', ...extra });
+const is = (libraryDefault: unknown): Partial<LeafNode> => ({ libraryDefault });
+const note = (libraryNote: string): Partial<LeafNode> => ({ libraryNote });
 
 /** Container environment variables: names as the shell knows them. */
 function envMap(doc: string, sensitive: boolean): SchemaNode {
@@ -22,27 +24,27 @@ const labelMap = (doc: string): SchemaNode =>
 /** What a container gets: shared by `sandbox` and each pool's `container`. */
 function containerKeys(): Record<string, SchemaNode> {
   return {
-    memLimit: sdk(memory, 'Memory limit'),
-    cpuPercent: sdk(num({ above: 0, max: 100 * 1024 }), 'CPU share in percent of one core (200: two cores)'),
-    pidsLimit: sdk(int(1), 'Most processes at once'),
-    network: sdk(str(), "Engine network (`'none'`: offline)"),
+    memLimit: sdk(memory, 'Memory limit', note('no limit')),
+    cpuPercent: sdk(num({ above: 0, max: 100 * 1024 }), 'CPU share in percent of one core (200: two cores)', note('no limit')),
+    pidsLimit: sdk(int(1), 'Most processes at once', is(1024)),
+    network: sdk(str(), "Engine network (`'none'`: offline)", is('none')),
     env: envMap('Environment variables', false),
     secretEnv: envMap('Environment variables whose values are secret: never shown by `explain()`, errors or logs', true),
-    workdir: sdk(str({ absolute: true }), 'Working directory of commands'),
-    user: sdk(str(), 'User commands run as (`name`, `uid`, `uid:gid`)'),
-    timeoutMs: sdk(int(1, 2_147_483_647), 'Default timeout of each command (ms)'),
+    workdir: sdk(str({ absolute: true }), 'Working directory of commands', note("the image's")),
+    user: sdk(str(), 'User commands run as (`name`, `uid`, `uid:gid`)', note("the image's")),
+    timeoutMs: sdk(int(1, 2_147_483_647), 'Default timeout of each command (ms)', is(30_000)),
   };
 }
 
 /** `sandbox`: defaults of every container `pd.createContainer()` makes (then its own options). */
 export const sandboxSection = section(
   {
-    image: sdk(str(), 'Image of new sandboxes (and of pools that name none)'),
+    image: sdk(str(), 'Image of new sandboxes (and of pools that name none)', is('pocketdock/busybox:test')),
     ...containerKeys(),
-    maxOutputBytes: sdk(int(0), 'Default `maxOutputBytes` of `run()` on these sandboxes'),
+    maxOutputBytes: sdk(int(0), 'Default `maxOutputBytes` of `run()` on these sandboxes', is(10 * 1024 * 1024)),
     labels: labelMap('Extra labels on each sandbox'),
-    project: sdk(str(), 'The `pocketdock.project` label'),
-    persist: sdk(bool, '`close()` leaves it running; `shutdown()` stops rather than removes it'),
+    project: sdk(str(), 'The `pocketdock.project` label', note('none')),
+    persist: sdk(bool, '`close()` leaves it running; `shutdown()` stops rather than removes it', is(false)),
   },
   'Defaults of `pd.createContainer()`; meanings in the container-sdk README. `image` and the container keys are also the defaults of every pool',
 );
@@ -51,25 +53,26 @@ export const sandboxSection = section(
 export const poolsMap = map(
   section({
     image: leaf(str(), 'Image of its containers (one of it and `sandbox.image` is required)', { fallback: 'sandbox.image' }),
-    command: pool(argv, 'Main process of each container'),
-    minIdle: pool(int(0), 'Idle containers kept ready'),
-    maxIdle: pool(int(0), 'Idle containers kept at most (>= `minIdle`)'),
-    maxSize: pool(int(1), 'Containers at most (>= `minIdle`)'),
-    maxWaiting: pool(int(0), 'Callers that may wait'),
-    acquireTimeoutMs: pool(int(1), 'Default wait of `acquire` (ms)'),
-    maxUses: pool(int(1), 'Leases per container'),
-    maxLifetimeMs: pool(int(1), 'Age at which a container is removed (ms)'),
-    lifetimeJitter: pool(num({ min: 0, max: 1 }), 'Random shortening of each lifetime (0 to 1)'),
-    idleTimeoutMs: pool(int(1), 'Idle containers unused this long are removed (ms)'),
-    refillIntervalMs: pool(int(1), 'Refill round period (ms)'),
-    maxBackoffMs: pool(int(1), 'Longest wait after failed refills (ms)'),
-    maxConcurrentEngineOps: pool(int(1), 'Engine calls at once'),
-    resetTimeoutMs: pool(int(1), 'Longest release check (ms)'),
+    command: pool(argv, 'Main process of each container', note("container-sdk's keep-alive command")),
+    minIdle: pool(int(0), 'Idle containers kept ready', is(0)),
+    maxIdle: pool(int(0), 'Idle containers kept at most (>= `minIdle`)', note('the larger of minIdle and maxSize')),
+    maxSize: pool(int(1), 'Containers at most (>= `minIdle`)', is(10)),
+    maxWaiting: pool(int(0), 'Callers that may wait', is(1000)),
+    acquireTimeoutMs: pool(int(1), 'Default wait of `acquire` (ms)', is(30_000)),
+    maxUses: pool(int(1), 'Leases per container', note('no limit')),
+    maxLifetimeMs: pool(int(1), 'Age at which a container is removed (ms)', note('no limit')),
+    lifetimeJitter: pool(num({ min: 0, max: 1 }), 'Random shortening of each lifetime (0 to 1)', is(0.1)),
+    idleTimeoutMs: pool(int(1), 'Idle containers unused this long are removed (ms)', note('never')),
+    refillIntervalMs: pool(int(1), 'Refill round period (ms)', is(1_000)),
+    maxBackoffMs: pool(int(1), 'Longest wait after failed refills (ms)', is(30_000)),
+    maxConcurrentEngineOps: pool(int(1), 'Engine calls at once', is(8)),
+    resetTimeoutMs: pool(int(1), 'Longest release check (ms)', is(10_000)),
+    cleanLeases: pool(bool, 'A fresh container for every lease (no files or processes of an earlier lease)', is(false)),
     network: section({
-      name: pool(str({ pattern: NAME, patternDoc: 'a network name (letters, digits, _ . -)' }), 'Network every container joins'),
-      driver: pool(str(), 'Driver when it is created'),
-      create: pool(bool, 'Create it when missing'),
-      remove: pool(bool, 'Remove it at shutdown'),
+      name: pool(str({ pattern: NAME, patternDoc: 'a network name (letters, digits, _ . -)' }), 'Network every container joins', note('none: the container network applies')),
+      driver: pool(str(), 'Driver when it is created', note("the engine's")),
+      create: pool(bool, 'Create it when missing', is(true)),
+      remove: pool(bool, 'Remove it at shutdown', is(false)),
       labels: labelMap('Labels of the network'),
     }),
     container: section(containerKeys(), 'container-sdk options of its containers, over the `sandbox` ones'),

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { leaf, map, section } from './schema-nodes.js';
 import type { LeafNode } from './schema-nodes.js';
 import { argv, bool, custom, int, oneOf, str, stringList, text } from './value-types.js';
@@ -12,21 +14,32 @@ const socketAddress = custom('path or `unix://` address', (v) => {
   return undefined;
 });
 
-const engine = (type: ValueType, doc: string, extra: Partial<LeafNode> = {}): LeafNode => leaf(type, doc, { library: 'engine-socket', ...extra });
+const engine = (type: ValueType, doc: string, libraryDefault: unknown, extra: Partial<LeafNode> = {}): LeafNode =>
+  leaf(type, doc, { library: 'engine-socket', ...(libraryDefault === undefined ? {} : { libraryDefault }), ...extra });
+
+/** engine-socket's `MIN_API_VERSION` and `MAX_API_VERSION` (a test checks they agree). */
+export const API_VERSIONS = { min: '1.40', max: '1.41' } as const;
+const minor = (v: string): number => Number(v.split('.')[1]);
+const apiVersion = custom(`API version \`${API_VERSIONS.min}\` to \`${API_VERSIONS.max}\``, (v) => {
+  if (typeof v !== 'string' || !/^1\.\d+$/.test(v)) return "must be an API version like '1.41' (quote it in YAML and TOML)";
+  return minor(v) < minor(API_VERSIONS.min) || minor(v) > minor(API_VERSIONS.max) ? `must be between ${API_VERSIONS.min} and ${API_VERSIONS.max}` : undefined;
+});
 
 /** `engine`: how the one shared engine client connects (engine-socket's `EngineClient.connect`). */
 export const engineSection = section(
   {
-    socket: engine(socketAddress, 'The engine socket; a relative path is relative to the file that names it. Unset: detected', {
+    socket: engine(socketAddress, 'The engine socket; a relative path is relative to the file that names it. Unset: detected', undefined, {
       envAliases: ['POCKETDOCK_SOCKET'],
+      libraryNote: 'detected: $DOCKER_HOST, the Docker context, then the usual sockets',
     }),
-    connectionMode: engine(oneOf(['keep-alive', 'per-operation']), 'How short calls reach the engine'),
-    maxConnections: engine(int(1, 1024), 'Kept-alive connections at most'),
-    keepAliveTimeoutMs: engine(int(1, 2_147_483_647), 'An idle connection is closed after this long (ms)'),
-    connectTimeoutMs: engine(int(1, 2_147_483_647), 'Most time to open a connection (ms)'),
-    timeoutMs: engine(int(1, 2_147_483_647), 'Default per-call timeout (ms)'),
-    probeTimeoutMs: engine(int(1, 2_147_483_647), 'Most time each detected socket gets to answer (ms)'),
-    maxJsonBytes: engine(int(1), 'Largest JSON answer read'),
+    apiVersion: engine(apiVersion, "Newest engine API version to speak: the lower of it and the engine's is used (pins it)", API_VERSIONS.max),
+    connectionMode: engine(oneOf(['keep-alive', 'per-operation']), 'How short calls reach the engine', 'keep-alive'),
+    maxConnections: engine(int(1, 1024), 'Kept-alive connections at most', 32),
+    keepAliveTimeoutMs: engine(int(1, 2_147_483_647), 'An idle connection is closed after this long (ms)', 4_000),
+    connectTimeoutMs: engine(int(1, 2_147_483_647), 'Most time to open a connection (ms)', 5_000),
+    timeoutMs: engine(int(1, 2_147_483_647), 'Default per-call timeout (ms)', 30_000),
+    probeTimeoutMs: engine(int(1, 2_147_483_647), 'Most time each detected socket gets to answer (ms)', 2_000),
+    maxJsonBytes: engine(int(1), 'Largest JSON answer read', 64 * 1024 * 1024),
   },
   'The shared engine client; meanings in the engine-socket README',
 );
@@ -47,41 +60,48 @@ const origin = custom(
 /** `flowManager`: `pd.flowManager()`'s options (flow-manager's `FlowManager.start`). */
 export const flowManagerSection = section(
   {
-    host: fm(str(), 'Interface to bind', 'HOST'),
-    port: fm(int(0, 65_535), 'TCP port (0: any free one)', 'PORT'),
+    host: fm(str(), 'Interface to bind', 'HOST', { libraryDefault: '127.0.0.1' }),
+    port: fm(int(0, 65_535), 'TCP port (0: any free one)', 'PORT', { libraryDefault: 7070 }),
     token: fm(
       custom('string, 16+ characters', (v) => (typeof v === 'string' && v.length >= 16 ? undefined : 'must be a string of at least 16 characters')),
       'Clients send it as `auth.token`',
       'TOKEN',
-      { sensitive: true },
+      { sensitive: true, libraryNote: 'none: it refuses to start unless allowOpenLoopback' },
     ),
-    allowOpenLoopback: fm(bool, 'Run without a token (loopback hosts only)', 'ALLOW_OPEN_LOOPBACK'),
-    allowedOrigins: fm(origin, 'Browser origins allowed', 'ALLOWED_ORIGINS'),
-    socketDir: fm(str({ absolute: true }), "Host directory of the flows' sockets", 'SOCKET_DIR'),
-    allowedRoots: fm(stringList({ absolute: true }), 'Host directories volumes and code may come from', 'ALLOWED_ROOTS'),
-    allowWritableVolumes: fm(bool, 'Allow writable volumes', 'ALLOW_WRITABLE_VOLUMES'),
-    maxContainers: fm(int(1), 'Flow containers at most', 'MAX_CONTAINERS'),
-    maxPayloadBytes: fm(int(1), 'Largest Socket.IO message', 'MAX_PAYLOAD_BYTES'),
-    maxMessageBytes: fm(int(1024), "Largest message on a flow's socket"),
-    maxClients: fm(int(1), 'Authenticated Socket.IO clients at most', 'MAX_CLIENTS'),
-    maxUnauthenticatedClients: fm(int(1), 'Sessions not yet authenticated, at most', 'MAX_UNAUTHENTICATED_CLIENTS'),
-    authTimeoutMs: fm(int(1), 'Time a session has to authenticate (ms)', 'AUTH_TIMEOUT_MS'),
-    shutdownGraceMs: fm(int(0), 'Grace for clients on stop (ms)', 'SHUTDOWN_GRACE_MS'),
-    updateTimeoutMs: fm(int(1), 'Wait for updated code to connect (ms)', 'UPDATE_TIMEOUT_MS'),
-    replyTimeoutMs: fm(int(1), 'Default wait for a flow answer (ms)', 'REPLY_TIMEOUT_MS'),
-    instance: fm(str({ pattern: /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, patternDoc: 'a name (1-63 letters, digits, _ . -)' }), 'Name of this flow-manager (label)', 'INSTANCE'),
-    defaultImage: fm(str(), 'Image when a payload names none', 'DEFAULT_IMAGE'),
-    defaultCommand: fm(argv, 'Command when a payload names none'),
+    allowOpenLoopback: fm(bool, 'Run without a token (loopback hosts only)', 'ALLOW_OPEN_LOOPBACK', { libraryDefault: false }),
+    allowedOrigins: fm(origin, 'Browser origins allowed', 'ALLOWED_ORIGINS', { libraryDefault: [] }),
+    socketDir: fm(str({ absolute: true }), "Host directory of the flows' sockets", 'SOCKET_DIR', { libraryDefault: join(tmpdir(), 'pocketdock-flows') }),
+    allowedRoots: fm(stringList({ absolute: true }), 'Host directories volumes and code may come from', 'ALLOWED_ROOTS', { libraryDefault: [] }),
+    allowWritableVolumes: fm(bool, 'Allow writable volumes', 'ALLOW_WRITABLE_VOLUMES', { libraryDefault: false }),
+    maxContainers: fm(int(1), 'Flow containers at most', 'MAX_CONTAINERS', { libraryDefault: 50 }),
+    maxPayloadBytes: fm(int(1), 'Largest Socket.IO message', 'MAX_PAYLOAD_BYTES', { libraryDefault: 1024 * 1024 }),
+    maxMessageBytes: fm(int(1024), "Largest message on a flow's socket", undefined, { libraryDefault: 1024 * 1024 }),
+    maxClients: fm(int(1), 'Authenticated Socket.IO clients at most', 'MAX_CLIENTS', { libraryDefault: 10_000 }),
+    maxUnauthenticatedClients: fm(int(1), 'Sessions not yet authenticated, at most', 'MAX_UNAUTHENTICATED_CLIENTS', { libraryDefault: 1_000 }),
+    authTimeoutMs: fm(int(1), 'Time a session has to authenticate (ms)', 'AUTH_TIMEOUT_MS', { libraryDefault: 10_000 }),
+    shutdownGraceMs: fm(int(0), 'Grace for clients on stop (ms)', 'SHUTDOWN_GRACE_MS', { libraryDefault: 2_000 }),
+    updateTimeoutMs: fm(int(1), 'Wait for updated code to connect (ms)', 'UPDATE_TIMEOUT_MS', { libraryDefault: 10_000 }),
+    replyTimeoutMs: fm(int(1), 'Default wait for a flow answer (ms)', 'REPLY_TIMEOUT_MS', { libraryDefault: 5_000 }),
+    instance: fm(str({ pattern: /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, patternDoc: 'a name (1-63 letters, digits, _ . -)' }), 'Name of this flow-manager (label)', 'INSTANCE', { libraryDefault: 'default' }),
+    defaultImage: fm(str(), 'Image when a payload names none', 'DEFAULT_IMAGE', { libraryNote: 'none: a payload must name its image' }),
+    defaultCommand: fm(argv, 'Command when a payload names none', undefined, { libraryDefault: ['node', '/app/index.js'] }),
     labels: map(leaf(text, 'Extra labels on flow containers'), 'Extra labels on flow containers', {
       pattern: /^[a-zA-Z0-9][a-zA-Z0-9._/-]*$/,
       doc: 'a label key',
       fromEnv: 'lower',
     }),
-    network: fm(str(), 'Engine network of flow containers', 'NETWORK'),
-    stopTimeoutMs: fm(int(0), 'Grace period of a stop (ms)'),
-    statsMaxAgeMs: fm(int(1), 'Age of cached resource usage (ms)'),
+    network: fm(str(), 'Engine network of flow containers', 'NETWORK', { libraryDefault: 'none' }),
+    stopTimeoutMs: fm(int(0), 'Grace period of a stop (ms)', undefined, { libraryDefault: 2_000 }),
+    statsMaxAgeMs: fm(int(1), 'Age of cached resource usage (ms)', undefined, { libraryDefault: 5_000 }),
     logLevel: leaf(oneOf(LOG_LEVELS), 'Level of its logs', { fallback: 'log.level', envAliases: ['FLOW_MANAGER_LOG_LEVEL'] }),
-    activityHistorySize: fm(int(0), 'Activity entries kept per container'),
+    activityHistorySize: fm(int(0), 'Activity entries kept per container', undefined, { libraryDefault: 50 }),
+    dashboardDir: fm(str({ absolute: true }), "The dashboard's built page, served at `/`", 'DASHBOARD_DIR', { libraryNote: 'none: no page' }),
+    maxTerminals: fm(int(1, 1_000), 'Dashboard terminals open at once, at most', 'MAX_TERMINALS', { libraryDefault: 16 }),
+    terminalIdleMs: fm(int(1), 'An idle dashboard terminal is closed after this long (ms)', 'TERMINAL_IDLE_MS', { libraryDefault: 10 * 60_000 }),
+    liveStatsIntervalMs: fm(int(250), "Period of the dashboard's resource samples (ms)", undefined, { libraryDefault: 2_000 }),
+    kawaflow: fm(bool, "Speak kawaflow's protocol too (see the flow-manager README)", 'KAWAFLOW', { libraryDefault: false }),
+    monitorIntervalMs: fm(int(0), 'Monitoring period (ms; 0: off until a client enables it)', 'MONITOR_INTERVAL_MS', { libraryDefault: 0 }),
+    monitorHistorySize: fm(int(1, 100_000), 'Entries kept per container in each monitoring history', 'MONITOR_HISTORY_SIZE', { libraryDefault: 100 }),
   },
   'The flow-manager service; meanings in the flow-manager README',
 );

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import type { Assignment, Merged } from './merge.js';
 import { SCHEMA } from './schema.js';
+import { nodeAt } from './schema-nodes.js';
 import type { LeafNode, SchemaNode } from './schema-nodes.js';
 import { describeSource } from './sources.js';
 import type { LayerName } from './sources.js';
@@ -11,11 +12,19 @@ export const REDACTED = '[redacted]';
 /** One key of {@link Settings.explain}: its value and where it came from. */
 export interface SettingExplanation {
   key: string;
-  /** `'[redacted]'` for a secret; `undefined` when no layer set it and the library's default applies. */
+  /**
+   * `'[redacted]'` for a secret. When no layer set it: the default that applies (the factory's, or the library's
+   * own value), or `undefined` when the library has no single value (`source` then says what it does).
+   */
   value: unknown;
-  /** `default`, `pool's default`, `as sandbox.image`, a file (with its `[section]`), `env NAME` or `overrides`. */
+  /**
+   * `default` (the factory's or `library`'s default value), `<library>'s default: <what it does>`, `as
+   * sandbox.image` (another key's value applies), a file (with its `[section]`), `env NAME` or `overrides`.
+   */
   source: string;
   layer: LayerName | 'library';
+  /** For a library's default: the package it comes from (`pool`, `engine-socket`...). */
+  library?: string;
   /** Values of lower layers this one replaced, lowest first (secrets redacted). */
   overrode: { value: unknown; source: string }[];
 }
@@ -37,6 +46,13 @@ function valueAt(tree: unknown, parts: readonly string[]): unknown {
     if (Object.hasOwn(tree, key)) return valueAt((tree as Record<string, unknown>)[key], parts.slice(n));
   }
   return undefined;
+}
+
+/** `sandbox.<key>` for a pool's `pools.<name>.container.<key>`: the sandbox's value applies when the pool sets none. */
+function sandboxKeyOf(path: readonly string[], values: SettingsValues): string | undefined {
+  if (path.length !== 4 || path[0] !== 'pools' || path[2] !== 'container') return undefined;
+  // A pool with a network of its own does not take the sandbox's (see wiring's poolOptions).
+  return path[3] === 'network' && values.pools[path[1]!]?.network !== undefined ? undefined : `sandbox.${path[3]}`;
 }
 
 /**
@@ -130,8 +146,16 @@ export class Settings {
     const value = hide(valueAt(this.#values, path));
     const overrode = assignments.slice(0, -1).map((a) => ({ value: hide(a.value), source: describeSource(a.source) }));
     if (final) return { key, value, source: describeSource(final.source), layer: final.source.layer, overrode };
-    if (node.fallback !== undefined) return { key, value: undefined, source: `as ${node.fallback}`, layer: 'default', overrode };
-    return { key, value: undefined, source: `${node.library ?? 'the library'}'s default`, layer: 'library', overrode };
+    const inherited = node.fallback ?? sandboxKeyOf(path, this.#values);
+    if (inherited !== undefined && (node.fallback !== undefined || this.#history.has(inherited))) {
+      const parts = inherited.split('.');
+      const target = this.#row(nodeAt(SCHEMA, parts) as LeafNode, parts);
+      return { key, value: target.value, source: `as ${inherited}`, layer: 'default', overrode };
+    }
+    const library = node.library === undefined ? {} : { library: node.library };
+    if (node.libraryDefault !== undefined) return { key, value: hide(node.libraryDefault), source: 'default', layer: 'default', ...library, overrode };
+    const what = node.libraryNote === undefined ? '' : `: ${node.libraryNote}`;
+    return { key, value: undefined, source: `${node.library ?? 'the library'}'s default${what}`, layer: 'library', ...library, overrode };
   }
 
   /** The values with secrets redacted, so that printing settings never shows one. */

@@ -1,15 +1,10 @@
-/** The container keys shared by `sandbox` and each pool's `container`. */
-export interface ContainerSettings {
-  memLimit?: string | number;
-  cpuPercent?: number;
-  pidsLimit?: number;
-  network?: string;
-  env?: Record<string, string>;
+import type { PoolContainerOptions, PoolOptions } from '@pocketdock/pool';
+
+/** The container keys shared by `sandbox` and each pool's `container`: container-sdk's, plus `secretEnv`. */
+export type ContainerSettings = Pick<PoolContainerOptions, 'memLimit' | 'cpuPercent' | 'pidsLimit' | 'network' | 'env' | 'workdir' | 'user' | 'timeoutMs'> & {
+  /** Merged into `env`; its values are never shown. */
   secretEnv?: Record<string, string>;
-  workdir?: string;
-  user?: string;
-  timeoutMs?: number;
-}
+};
 
 export interface SandboxSettings extends ContainerSettings {
   image?: string;
@@ -19,26 +14,17 @@ export interface SandboxSettings extends ContainerSettings {
   persist?: boolean;
 }
 
-export interface PoolSettings {
-  image?: string;
-  command?: string[];
-  minIdle?: number;
-  maxIdle?: number;
-  maxSize?: number;
-  maxWaiting?: number;
-  acquireTimeoutMs?: number;
-  maxUses?: number;
-  maxLifetimeMs?: number;
-  lifetimeJitter?: number;
-  idleTimeoutMs?: number;
-  refillIntervalMs?: number;
-  maxBackoffMs?: number;
-  maxConcurrentEngineOps?: number;
-  resetTimeoutMs?: number;
-  network?: { name?: string; driver?: string; create?: boolean; remove?: boolean; labels?: Record<string, string> };
+/** What the factory sets itself (`name`: the key; `engine`, `onError`: its own) or never passes (`socketPath`). */
+type PoolOptionsNotSettings = 'name' | 'socketPath' | 'engine' | 'onError';
+
+/**
+ * `pools.<name>`: pool's own `PoolOptions`, every key optional (`image` falls back to `sandbox.image`; a network's
+ * `name` is checked on the merged settings), with the factory's container settings (`secretEnv`).
+ */
+export type PoolSettings = Omit<Partial<PoolOptions>, PoolOptionsNotSettings | 'network' | 'container'> & {
+  network?: Partial<NonNullable<PoolOptions['network']>>;
   container?: ContainerSettings;
-  labels?: Record<string, string>;
-}
+};
 
 export interface EngineSettings {
   socket?: string;
@@ -49,6 +35,7 @@ export interface EngineSettings {
   timeoutMs?: number;
   probeTimeoutMs?: number;
   maxJsonBytes?: number;
+  apiVersion?: string;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -80,6 +67,13 @@ export interface FlowManagerSettings {
   statsMaxAgeMs?: number;
   logLevel?: LogLevel;
   activityHistorySize?: number;
+  dashboardDir?: string;
+  maxTerminals?: number;
+  terminalIdleMs?: number;
+  liveStatsIntervalMs?: number;
+  kawaflow?: boolean;
+  monitorIntervalMs?: number;
+  monitorHistorySize?: number;
 }
 
 export interface IpcSettings {
@@ -91,11 +85,14 @@ export interface IpcSettings {
   blockingMode: boolean;
   allowClientSend: boolean;
   maxMessageBytes: number;
+  highWaterMarkBytes?: number;
+  slowConsumerTimeoutMs: number;
   unix: { maxConnections: number; socketPermissions: string; autoRemoveSocket: boolean };
   tcp: { host: string; portRangeStart: number; portRangeEnd: number; maxConnections: number };
   client: {
     receiveBufferSize: number;
-    reconnect: { enabled: boolean; initialDelayMs: number; maxDelayMs: number; maxAttempts: number };
+    expectedOwner?: number;
+    reconnect: { enabled: boolean; initialDelayMs: number; maxDelayMs: number; maxAttempts: number; factor: number; jitter: number };
   };
 }
 

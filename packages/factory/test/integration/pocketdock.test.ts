@@ -80,7 +80,7 @@ describe.each(testEngines())('createPocketdock on $name', (engine) => {
       cwd: dir.path,
       env: { [`POCKETDOCK_POOLS__${pool.toUpperCase().replace(/-/g, '_')}__MIN_IDLE`]: '1' },
       overrides: {
-        engine: { socket: engine.socketPath },
+        engine: { socket: engine.socketPath, apiVersion: '1.40', timeoutMs: 20_000 },
         sandbox: { image: TEST_IMAGE, labels: testLabels(), env: { FROM: 'sandbox' } },
         pools: { [pool]: { maxSize: 2, refillIntervalMs: 200, labels: testLabels() } },
         flowManager: { port: 0, allowOpenLoopback: true, socketDir: join(dir.path, 'flows'), instance, labels: testLabels() },
@@ -93,6 +93,7 @@ describe.each(testEngines())('createPocketdock on $name', (engine) => {
     await using lease = await runners.acquire({ timeoutMs: 30_000 });
     expect(await lease.run('echo $FROM')).toMatchObject({ exitCode: 0, stdout: 'sandbox\n' });
     expect(lease.container.engine).toBe(await pd.engine());
+    expect((await pd.engine()).apiVersion).toBe('1.40'); // engine.apiVersion pins what the shared client speaks
 
     const fm = await pd.flowManager();
     expect(await pd.flowManager()).toBe(fm);
