@@ -20,14 +20,27 @@ import type { FileEntry, ReadFileOptions, WriteFileOptions } from './files/files
 import { pull, push } from './files/host-copy.js';
 import type { PullOptions } from './files/host-copy.js';
 import { create } from './create-container.js';
-import { splitRef } from './image-ref.js';
 import { containerInfo } from './info.js';
-import { LABELS } from './labels.js';
 import type { ContainerInfo } from './info.js';
+import { forkContainer } from './lifecycle/fork.js';
+import type { ForkOptions } from './lifecycle/fork.js';
+import { LifecycleState } from './lifecycle/lifecycle-state.js';
+import { commitSnapshot } from './lifecycle/snapshots.js';
 import { Session } from './session/session.js';
 import type { SessionOptions } from './session/session.js';
+import { ProcessAttachment } from './processes/attachment.js';
+import type { AttachOptions } from './processes/attachment.js';
+import { killProcess, listProcesses, removeProcess, spawnProcess, waitProcess } from './processes/supervised.js';
+import type { ProcessHost, ProcessInfo, SpawnOptions } from './processes/supervised.js';
+import { FileWatch } from './watch.js';
+import type { WatchOptions } from './watch.js';
 
 export type { Command } from './exec/command.js';
+
+/** @internal Starts the owner's lifeline (createNewContainer and fork call it). */
+export const START_LIFELINE = Symbol('startLifeline');
+/** @internal The resolved options (fork copies them) and the fork snapshot to remove on shutdown. */
+export const INTERNALS = Symbol('internals');
 
 /** Container-wide callbacks for detached processes (in addition to each run's own). */
 export interface ContainerCallbacks {
@@ -56,6 +69,7 @@ export class Container implements AsyncDisposable {
   readonly #handles = new Set<ExecHandle>();
   readonly #sessions = new Set<Session>();
   #shutdown: Promise<void> | undefined;
+  readonly #state: LifecycleState;
   #id: string;
   #name: string;
 
@@ -70,6 +84,16 @@ export class Container implements AsyncDisposable {
   ) {
     this.#id = id;
     this.#name = name;
+    this.#state = new LifecycleState(
+      {
+        engine,
+        id: () => this.#id,
+        name: () => this.#name,
+        track: this.#track,
+        exec: (argv, stdin) => this.run(argv, { stdin, timeoutMs: options.timeoutMs }),
+      },
+      options,
+    );
   }
 
   /** The engine's container id (a fresh `reboot` gives a new one). */
@@ -101,10 +125,11 @@ export class Container implements AsyncDisposable {
    * for await (const chunk of c.run('make all', { stream: true })) console.log(chunk.stream, chunk.data);
    * const p = await c.run('./server', { detach: true });
    */
-  run(cmd: Command, options: RunOptions & { stream: true; encoding: 'buffer' }): ExecStream<Buffer>;
-  run(cmd: Command, options: RunOptions & { stream: true }): ExecStream<string>;
-  run(cmd: Command, options: RunOptions & { detach: true }): Promise<Process>;
-  run(cmd: Command, options?: RunOptions): Promise<ExecResult>;
+  // `stream` and `detach` exclude each other: `{ stream: true, detach: true }` matches no overload.
+  run(cmd: Command, options: RunOptions & { stream: true; detach?: false; encoding: 'buffer' }): ExecStream<Buffer>;
+  run(cmd: Command, options: RunOptions & { stream: true; detach?: false }): ExecStream<string>;
+  run(cmd: Command, options: RunOptions & { detach: true; stream?: false }): Promise<Process>;
+  run(cmd: Command, options?: RunOptions & ({ stream?: false } | { detach?: false })): Promise<ExecResult>;
   run(cmd: Command, options: RunOptions = {}): Promise<ExecResult> | Promise<Process> | ExecStream<string | Buffer> {
     let opts: ReturnType<typeof parseOptions<typeof runOptionsSchema>>;
     let spec: ExecSpec;
@@ -231,7 +256,7 @@ echo hi
    * in parallel. Works on a stopped container (no resource figures); a removed one is `CONTAINER_NOT_FOUND`.
    */
   info(): Promise<ContainerInfo> {
-    return this.#live(() => containerInfo(this.engine, this.id));
+    return this.#live(() => containerInfo(this.engine, this.id), true);
   }
 
   /**
@@ -267,21 +292,123 @@ echo hi
   }
 
   /**
-   * Commits the container's file system to an image `ref` (labelled `pocketdock.image=true`, with the container's
-   * identity labels blanked); a container created from it sees the files. Returns the image id.
+   * Commits the container's file system to an image `ref` (labelled `pocketdock.image=true`, `pocketdock.snapshot=true`,
+   * `pocketdock.snapshot-of=<name>`, `labels`, with the container's identity labels blanked); a container created from
+   * it sees the files. The container runs on. Returns the image id; `listSnapshots` / `removeSnapshot` manage them.
    */
-  async snapshot(ref: string): Promise<string> {
-    this.#assertLive();
-    const { repo, tag } = splitRef(ref);
-    try {
-      // The image must not claim to be a managed container: containers made from it would inherit the labels.
-      const changes = [`LABEL ${LABELS.image}=true`, ...[LABELS.managed, LABELS.instance, LABELS.persist, LABELS.createdAt].map((l) => `LABEL ${l}=""`)];
-      // Podman wants a JSON body (the container config to merge), even an empty one.
-      const res = await this.engine.json<{ Id: string }>({ method: 'POST', path: '/commit', query: { container: this.#id, repo, tag, pause: true, changes }, body: {} });
-      return res.Id;
-    } catch (err) {
-      throw containerError(err, `snapshot ${this.#name} as ${ref}`);
-    }
+  async snapshot(ref: string, options: { labels?: Record<string, string> } = {}): Promise<string> {
+    return this.#live(() => commitSnapshot(this.engine, this.#id, { ref, source: this.#name, kind: 'user', project: this.options.project, labels: options.labels }));
+  }
+
+  /**
+   * A new sandbox from this one's current file system (a snapshot underneath, removed with the fork), with the same
+   * options (not its `name`) and `overrides` on top; this one keeps running. Processes and memory are not copied.
+   *
+   * @example
+   * await c.run('make deps');
+   * await using child = await c.fork({ memLimit: '512m' });
+   */
+  fork(overrides: ForkOptions = {}): Promise<Container> {
+    return this.#live(() => forkContainer(this, this.#id, this.#name, this.options, this.ownsEngine, overrides));
+  }
+
+  /** Same as {@link fork}. */
+  clone(overrides: ForkOptions = {}): Promise<Container> {
+    return this.fork(overrides);
+  }
+
+  /**
+   * Starts `cmd` under a supervisor inside the container that keeps its output (at most `maxOutputBytes`, oldest
+   * dropped first) and exit status: it outlives this client, and any client (`openContainer(name)`) can list it,
+   * `attach`, `killProcess` or `waitProcess` it. Resolves once it runs. See the README, "Supervised processes".
+   *
+   * @example
+   * const { id } = await c.spawn('./train.sh', { maxOutputBytes: 4 * 1024 * 1024 });
+   * // later, from any process: const a = await (await openContainer(name)).attach(id, { offset: 0 });
+   */
+  spawn(cmd: Command, options: SpawnOptions = {}): Promise<ProcessInfo> {
+    return this.#live(() => spawnProcess(this.#processHost(), cmd, options));
+  }
+
+  /** The supervised processes of this container (running, exited, lost), oldest first. */
+  processes(): Promise<ProcessInfo[]> {
+    return this.#live(() => listProcesses(this.#processHost()));
+  }
+
+  /** Replays a supervised process's output from `offset`, then follows it: see {@link ProcessAttachment}. */
+  attach(id: string, options: AttachOptions = {}): Promise<ProcessAttachment> {
+    return this.#live(() => ProcessAttachment.open(this.#processHost(), id, options));
+  }
+
+  /** Signals a supervised process's group (default KILL). Already ended: nothing to do. */
+  killProcess(id: string, signal = 'KILL'): Promise<void> {
+    return this.#live(() => killProcess(this.#processHost(), id, signal));
+  }
+
+  /** Waits for a supervised process to end: its exit status (`CONTAINER_WAIT_TIMEOUT` after `timeoutMs`). */
+  waitProcess(id: string, options: { timeoutMs?: number } = {}): Promise<{ exitCode: number }> {
+    return this.#live(() => waitProcess(this.#processHost(), id, options));
+  }
+
+  /** Forgets an ended supervised process (its kept output goes); still running: `PROCESS_RUNNING`. */
+  removeProcess(id: string): Promise<void> {
+    return this.#live(() => removeProcess(this.#processHost(), id));
+  }
+
+  /**
+   * File events (create, modify, delete, rename) under `path` inside the sandbox: see {@link FileWatch}.
+   *
+   * @example
+   * for await (const e of await c.watch('/work', { recursive: true })) console.log(e.type, e.path);
+   */
+  watch(path: string, options: WatchOptions = {}): Promise<FileWatch> {
+    return this.#live(() => FileWatch.open(this.engine, this.#id, path, options, this.#track));
+  }
+
+  #processHost(): ProcessHost {
+    return { engine: this.engine, containerId: () => this.#id, track: this.#track, timeoutMs: this.options.timeoutMs, defaults: this.options };
+  }
+
+  /**
+   * Freezes every process of the sandbox (the engine's cgroup freezer): no CPU until `resume()`. While paused, calls
+   * that need it running (run, session, files, fork, keepAlive...) fail with `CONTAINER_PAUSED`; what already runs
+   * (a stream, a detached process, a session) just stalls and goes on after `resume()`. `info()`, `stop()` and
+   * `shutdown()` work.
+   */
+  async pause(): Promise<void> {
+    this.#assertLive(true);
+    await this.#state.freeze(true);
+  }
+
+  /** Thaws a paused sandbox (not paused: nothing to do). */
+  async resume(): Promise<void> {
+    this.#assertLive(true);
+    await this.#state.freeze(false);
+  }
+
+  /**
+   * Counts as activity for `idleTimeoutMs` now (the owner's lifeline already does while this client lives; another
+   * client, or one created with `keepAlive: false`, calls this). Not self-reaping: nothing to do.
+   */
+  keepAlive(): Promise<void> {
+    return this.#live(() => this.#state.command('k'));
+  }
+
+  /** Pushes the `ttlMs` deadline `ms` further (whole seconds, rounded up). No `ttlMs`: `CONTAINER_INVALID_OPTIONS`. */
+  extendTtl(ms: number): Promise<void> {
+    if (this.options.ttlMs === undefined) return rejected(new ContainerError('CONTAINER_INVALID_OPTIONS', `extendTtl: container ${this.#name} has no ttlMs`));
+    if (!Number.isSafeInteger(ms) || ms <= 0) return rejected(new ContainerError('CONTAINER_INVALID_OPTIONS', `extendTtl: ms must be a positive integer, not ${String(ms)}`));
+    return this.#live(() => this.#state.command(`t ${Math.ceil(ms / 1000)}`));
+  }
+
+  /** @internal */
+  [START_LIFELINE](): Promise<void> {
+    return this.#state.startLifeline();
+  }
+
+  /** @internal */
+  get [INTERNALS](): LifecycleState {
+    return this.#state;
   }
 
   /** Stops the container (it is kept); runs on it then fail with `CONTAINER_NOT_RUNNING`. */
@@ -305,6 +432,7 @@ echo hi
       // Removing or stopping the container ends every process in it: drop the connections, no kill execs needed.
       this.#dropConnections();
       try {
+        await this.#state.beforeShutdown();
         if (this.options.persist) {
           if (options.force) await this.engine.json({ method: 'POST', path: `/containers/${this.id}/kill` }).catch(ignoreGone);
           else await this.stop().catch(ignoreGone);
@@ -312,6 +440,7 @@ echo hi
           await this.engine
             .json({ method: 'DELETE', path: `/containers/${this.id}`, query: { force: true, v: true } })
             .catch(ignoreGone);
+          await this.#state.afterRemove();
         }
       } finally {
         if (this.ownsEngine) await this.engine.close();
@@ -335,13 +464,19 @@ echo hi
     return () => this.#handles.delete(handle);
   };
 
-  #assertLive(): void {
+  /** Shut down, expired or (unless `pausedOk`) paused: the coded error. */
+  #assertLive(pausedOk = false): void {
     if (this.#shutdown) throw new ContainerError('CONTAINER_SHUT_DOWN', `container ${this.name} was shut down`);
+    this.#state.assert(pausedOk);
   }
 
-  async #live<T>(fn: () => Promise<T>): Promise<T> {
-    this.#assertLive();
-    return fn();
+  async #live<T>(fn: () => Promise<T>, pausedOk = false): Promise<T> {
+    this.#assertLive(pausedOk);
+    try {
+      return await fn();
+    } catch (err) {
+      throw await this.#state.explain(err);
+    }
   }
 }
 

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { EngineClient } from '@pocketdock/engine-socket';
-import { Container } from './container.js';
+import { Container, START_LIFELINE } from './container.js';
 import type { ContainerCallbacks } from './container.js';
 import { containerError } from './engine-errors.js';
 import { ContainerError } from './errors.js';
 import { containerName } from './engine-names.js';
 import { assertImageRef } from './image-ref.js';
 import { containerLabels } from './labels.js';
-import { createOptionsSchema, parseOptions } from './options.js';
+import { reaperCommand } from './lifecycle/reaper.js';
+import { createOptionsSchema, parseOptions, selfReapingConflict } from './options.js';
 import type { CreateContainerOptions, ResolvedCreateOptions } from './options.js';
 import { connectEngine } from './with-engine.js';
 
@@ -33,6 +34,7 @@ export async function createNewContainer(options: NewContainerOptions = {}): Pro
   const { onStdout, onStderr, onExit, onCallbackError, ...rest } = options ?? {};
   if (typeof rest.image === 'string') assertImageRef(rest.image, 'createNewContainer');
   const opts = parseOptions(createOptionsSchema, rest, 'createNewContainer', CALLBACK_KEYS);
+  selfReapingConflict(opts, 'createNewContainer');
   for (const [key, value] of Object.entries({ onStdout, onStderr, onExit, onCallbackError })) {
     if (value !== undefined && typeof value !== 'function') throw new ContainerError('CONTAINER_INVALID_OPTIONS', `invalid createNewContainer options: ${key}: must be a function`);
   }
@@ -44,7 +46,9 @@ export async function createNewContainer(options: NewContainerOptions = {}): Pro
       await engine.json({ method: 'POST', path: `/containers/${id}/start` });
       const info = await engine.json<{ Name: string }>({ path: `/containers/${id}/json` });
       const callbacks: ContainerCallbacks = { onStdout, onStderr, onExit, onCallbackError };
-      return new Container(engine, id, containerName(info.Name), { ...opts, ...callbacks }, ownsEngine);
+      const container = new Container(engine, id, containerName(info.Name), { ...opts, ...callbacks }, ownsEngine);
+      if (selfReaping(opts) && opts.keepAlive) await container[START_LIFELINE]();
+      return container;
     } catch (err) {
       await engine.json({ method: 'DELETE', path: `/containers/${id}`, query: { force: true, v: true } }).catch(() => undefined);
       throw containerError(err, 'start container');
@@ -66,16 +70,26 @@ export async function create(engine: EngineClient, opts: ResolvedCreateOptions):
       [{ HostIp: '127.0.0.1', HostPort: String(hostPort) }],
     ]),
   );
+  const reaping = selfReaping(opts);
   const body = {
     Image: opts.image,
-    Cmd: opts.command ?? KEEP_ALIVE_COMMAND,
+    Cmd: reaping ? reaperCommand(opts.ttlMs, opts.idleTimeoutMs) : (opts.command ?? KEEP_ALIVE_COMMAND),
     Env: Object.entries(opts.env).map(([k, v]) => `${k}=${v}`),
     ...(opts.workdir ? { WorkingDir: opts.workdir } : {}),
     ...(opts.user ? { User: opts.user } : {}),
-    Labels: containerLabels({ instance: opts.name ?? randomBytes(6).toString('hex'), persist: opts.persist, project: opts.project, extra: opts.labels }),
+    Labels: containerLabels({
+      instance: opts.name ?? randomBytes(6).toString('hex'),
+      persist: opts.persist,
+      project: opts.project,
+      extra: opts.labels,
+      ttlMs: opts.ttlMs,
+      idleTimeoutMs: opts.idleTimeoutMs,
+    }),
     ExposedPorts: Object.fromEntries(Object.keys(portBindings).map((p) => [p, {}])),
     HostConfig: {
       Init: true,
+      // A self-reaping sandbox goes away by itself when its reaper (the main process) exits; `persist` ones only stop.
+      ...(reaping && !opts.persist ? { AutoRemove: true } : {}),
       NetworkMode: opts.network,
       ...(opts.memLimit ? { Memory: opts.memLimit } : {}),
       ...(opts.cpuPercent ? { NanoCpus: Math.round((opts.cpuPercent / 100) * 1e9) } : {}),
@@ -95,4 +109,9 @@ export async function create(engine: EngineClient, opts: ResolvedCreateOptions):
     body,
   });
   return created.Id;
+}
+
+/** Whether the sandbox enforces a ttl or idle timeout from inside (its main process is the reaper). */
+export function selfReaping(opts: { ttlMs?: number | undefined; idleTimeoutMs?: number | undefined }): boolean {
+  return opts.ttlMs !== undefined || opts.idleTimeoutMs !== undefined;
 }

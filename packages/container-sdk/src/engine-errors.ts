@@ -27,6 +27,10 @@ export function containerError(err: unknown, what: string): ContainerError {
       if ((err.status === 409 || err.status === 500) && /name .*already in use|already in use/i.test(msg) && !/not running|paused/i.test(msg)) {
         return new ContainerError('CONTAINER_NAME_CONFLICT', `${what}: ${msg}`, { cause: err });
       }
+      // Docker: 409 "Container ... is paused, unpause the container before exec"; Podman: 500 "... paused".
+      if ((err.status === 409 || err.status === 500) && /is paused|already paused|state paused/i.test(msg)) {
+        return new ContainerError('CONTAINER_PAUSED', `${what}: the container is paused (${msg}); resume() it first`, { cause: err });
+      }
       if (err.status === 409 || (err.status === 500 && /state improper|not running|is stopped/i.test(msg))) {
         return new ContainerError('CONTAINER_NOT_RUNNING', `${what}: the container is not running (${msg})`, { cause: err });
       }

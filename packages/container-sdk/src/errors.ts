@@ -12,6 +12,12 @@ export const CONTAINER_ERROR_CODES = [
   'CONTAINER_ENGINE_ERROR',
   'CONTAINER_WAIT_TIMEOUT',
   'CONTAINER_ABORTED',
+  'CONTAINER_EXPIRED',
+  'CONTAINER_PAUSED',
+  'SNAPSHOT_IN_USE',
+  'PROCESS_NOT_FOUND',
+  'PROCESS_LOST',
+  'PROCESS_RUNNING',
   'IMAGE_NOT_FOUND',
   'IMAGE_INVALID',
   'FILE_NOT_FOUND',
@@ -36,7 +42,12 @@ export type ContainerErrorCode = (typeof CONTAINER_ERROR_CODES)[number];
  * `CONTAINER_ENGINE_ERROR`, with the engine-socket error as `cause`.
  *
  * @example
- * try { await c.run('true'); } catch (err) { if (ContainerError.is(err) && err.code === 'CONTAINER_NOT_RUNNING') await c.start(); }
+ * try {
+ *   await c.run('true');
+ * } catch (err) {
+ *   if (!ContainerError.is(err) || err.code !== 'CONTAINER_NOT_RUNNING') throw err;
+ *   c = await resumeContainer(c.name); // a stopped managed container, started again (files kept)
+ * }
  */
 export class ContainerError extends Error {
   override readonly name = 'ContainerError';

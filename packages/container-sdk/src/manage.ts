@@ -133,6 +133,9 @@ async function handleOf(name: string, options: EngineOptions & { timeoutMs?: num
         ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
         env,
         ...(info.Config.WorkingDir ? { workdir: info.Config.WorkingDir } : {}),
+        // A self-reaping sandbox: the handle can keepAlive/extendTtl and say CONTAINER_EXPIRED (it holds no lifeline).
+        ...msLabel('ttlMs', labels[LABELS.ttlMs]),
+        ...msLabel('idleTimeoutMs', labels[LABELS.idleTimeoutMs]),
       },
       start ? 'resumeContainer' : 'openContainer',
     );
@@ -141,6 +144,11 @@ async function handleOf(name: string, options: EngineOptions & { timeoutMs?: num
     if (ownsEngine) await engine.close();
     throw containerError(err, `${start ? 'resume' : 'open'} ${name}`);
   }
+}
+
+function msLabel(key: 'ttlMs' | 'idleTimeoutMs', value: string | undefined): Record<string, number> {
+  const n = Number(value);
+  return value && Number.isSafeInteger(n) && n >= 1000 ? { [key]: n } : {};
 }
 
 /** Stops a managed container (kept). Already stopped: nothing to do. */

@@ -46,31 +46,70 @@ export const engineField = z
   .optional();
 
 export const createOptionsSchema = z.strictObject({
+  /** Image reference; default `pocketdock/busybox:test`. A malformed one is `IMAGE_INVALID` before any engine call. */
   image: z.string().min(1).default('pocketdock/busybox:test'),
+  /** The container's name (default: engine-chosen); a taken one is `CONTAINER_NAME_CONFLICT`. */
   name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'names: letters, digits, _ . - (not first)').optional(),
+  /** The engine's Unix socket; default: auto-detected (engine-socket's detection). */
   socketPath: z.string().min(1).optional(),
+  /** An `EngineClient` to share instead of `socketPath` (not closed by `shutdown()`). */
   engine: engineField,
+  /** Default timeout of `run` and session commands; default 30 000. */
   timeoutMs: timeoutMs.default(30_000),
+  /** Memory cap: `'256m'`, `'1g'` or bytes (at least 6 MiB); default none. */
   memLimit: memory.optional(),
+  /** CPU cap in percent of one core (50 = half a core); default none. */
   cpuPercent: z.number().positive().max(100 * 1024).optional(),
+  /** Process (and thread) cap of the whole container; default 1024 (`DEFAULT_PIDS_LIMIT`). */
   pidsLimit: z.number().int().positive().default(DEFAULT_PIDS_LIMIT),
+  /** Environment of every command (no NUL bytes; names without `=`). */
   env: envRecord.default({}),
+  /** Working directory of every command (absolute). */
   workdir: text.startsWith('/').optional(),
+  /** User of every command; one the container does not have is `CONTAINER_INVALID_USER`. */
   user: text.min(1).optional(),
+  /** Network; default `'none'`: sandboxes are offline unless asked. */
   network: z.string().min(1).default('none'),
+  /** Bind mounts: `{ '/host/path': '/in/container' }` or `{ '/host': { path: '/in', readOnly: true } }`. */
   volumes: z
     .record(z.string().startsWith('/'), z.union([z.string().startsWith('/'), z.strictObject({ path: z.string().startsWith('/'), readOnly: z.boolean().default(false) })]))
     .default({}),
+  /** Published ports, on 127.0.0.1: `{ '8080/tcp': 18080 }`. */
   ports: z.record(z.string().regex(/^\d+(\/(tcp|udp))?$/), z.number().int().min(0).max(65535)).default({}),
+  /** Devices: `['/dev/fuse']` or `'host:container:perms'`. */
   devices: z.array(z.string().min(1)).default([]),
+  /** Extra labels (pocketdock's own are always set). */
   labels: stringRecord.default({}),
+  /** `shutdown()` stops the container instead of removing it; default false. */
   persist: z.boolean().default(false),
+  /** Becomes the `pocketdock.project` label (for `listContainers`/`prune` by project). */
   project: z.string().min(1).optional(),
+  /** The main process (under the init process); default `['sleep', 'infinity']`. */
   command: z.array(text).min(1).optional(),
+  /** Grace period of a (non-force) stop; default 2 000. */
   stopTimeoutMs: z.number().int().min(0).max(MAX_TIMEOUT_MS).default(2_000),
+  ttlMs: timeoutMs.min(1000).optional(),
+  idleTimeoutMs: timeoutMs.min(1000).optional(),
+  keepAlive: z.boolean().default(true),
 });
 
 export type CreateContainerOptions = z.input<typeof createOptionsSchema>;
+
+/**
+ * Checks `createNewContainer` options without creating anything (for a caller that passes them on later, as the pool
+ * does): a bad one throws `CONTAINER_INVALID_OPTIONS` naming it (an unknown key with the closest valid one).
+ */
+export function validateContainerOptions(options: unknown, what = 'container'): void {
+  const opts = parseOptions(createOptionsSchema, options, what, ['onStdout', 'onStderr', 'onExit', 'onCallbackError']);
+  selfReapingConflict(opts, what);
+}
+
+/** `command` replaces the main process, and a self-reaping sandbox's main process is its reaper. */
+export function selfReapingConflict(opts: { command?: unknown; ttlMs?: number | undefined; idleTimeoutMs?: number | undefined }, what: string): void {
+  if (opts.command !== undefined && (opts.ttlMs !== undefined || opts.idleTimeoutMs !== undefined)) {
+    throw new ContainerError('CONTAINER_INVALID_OPTIONS', `invalid ${what} options: command: cannot be combined with ttlMs or idleTimeoutMs (the main process is the reaper that enforces them)`);
+  }
+}
 export type ResolvedCreateOptions = z.output<typeof createOptionsSchema>;
 
 export const runOptionsSchema = z

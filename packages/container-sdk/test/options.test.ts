@@ -1,5 +1,6 @@
 import { thrown } from '@pocketdock/testkit';
-import { DEFAULT_PIDS_LIMIT, createNewContainer, isImageRef, listContainers, splitRef } from '../src/index.js';
+import { DEFAULT_PIDS_LIMIT, createNewContainer, isImageRef, listContainers, splitRef, validateContainerOptions } from '../src/index.js';
+import { expiryOfExitCode, reaperCommand } from '../src/lifecycle/reaper.js';
 import { closest } from '../src/option-keys.js';
 import { createOptionsSchema, parseOptions, runOptionsSchema, sessionOptionsSchema } from '../src/options.js';
 
@@ -91,5 +92,20 @@ describe('image references', () => {
     expect(splitRef('a/b:c')).toEqual({ repo: 'a/b', tag: 'c' });
     expect(splitRef('host:5000/b')).toEqual({ repo: 'host:5000/b', tag: 'latest' });
     expect(splitRef(`b@sha256:${'f'.repeat(64)}`)).toEqual({ repo: 'b', tag: `sha256:${'f'.repeat(64)}` });
+  });
+});
+
+describe('self-reaping options', () => {
+  it('validateContainerOptions checks without creating: unknown keys, bounds, command with a limit', () => {
+    expect(() => validateContainerOptions({ ttlMs: 5000, idleTimeoutMs: 2000, keepAlive: false })).not.toThrow();
+    expect(thrown(() => validateContainerOptions({ memoryLimit: '1g' }))).toMatchObject({ code: 'CONTAINER_INVALID_OPTIONS', message: expect.stringMatching(/did you mean "memLimit"/) });
+    expect(thrown(() => validateContainerOptions({ ttlMs: 999 }))).toMatchObject({ code: 'CONTAINER_INVALID_OPTIONS' });
+    expect(thrown(() => validateContainerOptions({ idleTimeoutMs: 5000, command: ['sleep', '1'] }))).toMatchObject({ code: 'CONTAINER_INVALID_OPTIONS', message: expect.stringMatching(/command/) });
+  });
+
+  it('the reaper gets whole seconds (rounded up), 0 for none; its exit codes name the reason', () => {
+    expect(reaperCommand(1500, undefined).slice(-2)).toEqual(['2', '0']);
+    expect(reaperCommand(undefined, 60_000).slice(-2)).toEqual(['0', '60']);
+    expect([expiryOfExitCode(81), expiryOfExitCode(82), expiryOfExitCode(0), expiryOfExitCode(undefined)]).toEqual(['ttl', 'idle', undefined, undefined]);
   });
 });

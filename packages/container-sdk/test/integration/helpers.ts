@@ -18,3 +18,13 @@ export async function processes(c: Container): Promise<string[]> {
 export function untilRunning(c: Container, command: string, timeoutMs = 10_000): Promise<void> {
   return until(async () => (await processes(c)).some((p) => p.startsWith(command)), { timeoutMs, intervalMs: 20, what: `${JSON.stringify(command)} to run` });
 }
+
+/** What `promise` rejects with (undefined when it resolves). */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (err) {
+    return err;
+  }
+  return undefined;
+}
