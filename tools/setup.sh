@@ -19,3 +19,6 @@ bash tools/engines.sh up
 bash tools/images.sh
 bash tools/flow-image.sh
 bash tools/tmux.sh
+bash tools/sshd.sh
+bash tools/chromium.sh
+bash tools/python-client.sh
