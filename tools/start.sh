@@ -21,6 +21,7 @@ for e in docker podman; do
 done
 
 echo
-echo "pocketdock: a sandboxed command on each engine"
-NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false npx nx run @pocketdock/container-sdk:build --outputStyle=static >/dev/null
+echo "pocketdock: a sandboxed command on each engine, through the pocketdock CLI"
+# the CLI and what it uses (container-sdk, factory...): Nx builds the dependencies first
+NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false npx nx run @pocketdock/cli:build --outputStyle=static >/dev/null
 node tools/demo.mjs

@@ -2,12 +2,16 @@
 // start-up, each a fresh process, in one run. Needs the built CLI: `npx nx run @pocketdock/cli:build` first.
 //
 //   npx tsx packages/cli/bench/index.ts [iterations]
-import { spawnSync } from 'node:child_process';
-import { execSync } from 'node:child_process';
+import { execSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
 const BIN = join(import.meta.dirname, '../bin/pocketdock.mjs');
 const N = Number(process.argv[2] ?? 15);
+/** push/pull of this many bytes against `docker cp` / `podman cp` (BENCH_COPY_MIB, default 100; 0 skips it). */
+const COPY_MIB = Number(process.env.BENCH_COPY_MIB ?? 100);
+const COPY_N = 5;
 const ENGINES = [
   { name: 'docker', socket: '/var/run/docker.sock', cli: 'docker' },
   { name: 'podman', socket: '/run/podman/podman.sock', cli: 'podman' },
@@ -43,8 +47,32 @@ for (const engine of ENGINES) {
   try {
     measure(`pocketdock run C -- true (${engine.name})`, process.execPath, [BIN, ...g, 'run', name, '--', 'true']);
     measure(`${engine.cli} exec C true`, engine.cli, engine.cli === 'docker' ? ['-H', `unix://${engine.socket}`, 'exec', name, 'true'] : ['exec', name, 'true']);
+    if (COPY_MIB > 0) copies(engine, name, g);
   } finally {
     time(process.execPath, [BIN, ...g, 'shutdown', name]);
   }
 }
+function copies(engine: (typeof ENGINES)[number], name: string, g: string[]): void {
+  const dir = mkdtempSync('/tmp/pocketdock-bench-cli-');
+  try {
+    const file = join(dir, 'blob');
+    writeFileSync(file, randomBytes(COPY_MIB * 1024 * 1024));
+    const peer = (args: string[]): string[] => (engine.cli === 'docker' ? ['-H', `unix://${engine.socket}`, ...args] : args);
+    const label = `${COPY_MIB} MiB`;
+    let n = 0;
+    const fresh = (): string => join(dir, `out-${n++}`);
+    const at = (what: string, cmd: string, args: () => string[]): void => {
+      time(cmd, args());
+      const samples = Array.from({ length: COPY_N }, () => time(cmd, args()));
+      console.log(`${what.padEnd(44)} ${stats(samples)} (${COPY_N} runs)`);
+    };
+    at(`pocketdock push ${label} (${engine.name})`, process.execPath, () => [BIN, ...g, 'push', name, file, '/tmp/pushed']);
+    at(`${engine.cli} cp ${label} into C`, engine.cli, () => peer(['cp', file, `${name}:/tmp/copied`]));
+    at(`pocketdock pull ${label} (${engine.name})`, process.execPath, () => [BIN, ...g, 'pull', name, '/tmp/pushed', fresh()]);
+    at(`${engine.cli} cp ${label} out of C`, engine.cli, () => peer(['cp', `${name}:/tmp/copied`, fresh()]));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 console.log(`uptime after: ${execSync('uptime').toString().trim()}`);

@@ -18,6 +18,9 @@ export interface GlobalOptions {
 export class Context {
   readonly out: Output;
   #pd: Promise<Pocketdock> | undefined;
+  #engine: Promise<EngineClient> | undefined;
+  /** The client connected here (not through the factory), closed by `close()`. */
+  #own: EngineClient | undefined;
 
   constructor(readonly options: GlobalOptions) {
     this.out = new Output(options);
@@ -35,13 +38,26 @@ export class Context {
     return this.#pd;
   }
 
-  /** The shared engine client; with `--verbose`, says which engine answered. */
-  async engine(): Promise<EngineClient> {
-    const pd = await this.pocketdock();
-    const started = performance.now();
-    const engine = await pd.engine();
-    this.out.verbose(`engine ${engine.engine} at ${engine.socketPath}, API ${engine.apiVersion} (${Math.round(performance.now() - started)} ms)`);
-    return engine;
+  /**
+   * The shared engine client; with `--verbose`, says which engine answered. With `--socket`, and when the command
+   * has not needed the settings before, it is connected here: the factory (and zod, yaml, smol-toml, ipc-core with
+   * it) is then never loaded, which is most of a `run`'s start-up. The `engine.*` settings (timeouts, connection
+   * mode) then keep engine-socket's defaults.
+   */
+  engine(): Promise<EngineClient> {
+    this.#engine ??= (async () => {
+      const started = performance.now();
+      let engine: EngineClient;
+      if (this.options.socket !== undefined && this.#pd === undefined) {
+        const { EngineClient } = await import('@pocketdock/engine-socket');
+        engine = this.#own = await EngineClient.connect({ socketPath: this.options.socket, configFiles: false });
+      } else {
+        engine = await (await this.pocketdock()).engine();
+      }
+      this.out.verbose(`engine ${engine.engine} at ${engine.socketPath}, API ${engine.apiVersion} (${Math.round(performance.now() - started)} ms)`);
+      return engine;
+    })();
+    return this.#engine;
   }
 
   /** `--project`, else the `sandbox.project` setting. */
@@ -52,6 +68,7 @@ export class Context {
 
   /** Ends what the factory made (the engine connection); idempotent. */
   async close(): Promise<void> {
+    await this.#own?.close().catch(() => undefined);
     if (this.#pd === undefined) return;
     const pd = await this.#pd.catch(() => undefined);
     await pd?.close();

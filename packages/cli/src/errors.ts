@@ -6,6 +6,12 @@ export const CLI_ERROR_CODES = [
   'CLI_CONTAINER_STOPPED',
   'CLI_NOT_A_TTY',
   'CLI_INVALID_ARGUMENT',
+  'CLI_FILE_EXISTS',
+  'CLI_TOOLS_NOT_FOUND',
+  'CLI_BUILD_FAILED',
+  'CLI_UNKNOWN_PROFILE',
+  'CLI_INVALID_ARCHIVE',
+  'CLI_IO_FAILED',
 ] as const;
 
 export type CliErrorCode = (typeof CLI_ERROR_CODES)[number];
@@ -40,6 +46,8 @@ export class CliError extends Error {
 /** The exit statuses of `pocketdock` itself (a `run` or `shell` otherwise exits with its command's status). */
 export const EXIT = {
   ok: 0,
+  /** `doctor`: a check failed. */
+  checkFailed: 1,
   /** Bad usage: an unknown command or option, a missing argument. */
   usage: 2,
   /** `run --timeout` ran out (as coreutils `timeout`). */

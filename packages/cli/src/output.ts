@@ -47,30 +47,44 @@ export class Output {
     if (this.verboseOn) this.stderr.write(`${this.paint('dim', `pocketdock: ${text}`, this.stderr)}\n`);
   }
 
-  /** Rows as an aligned table sized to the terminal: the widest column is cut (with `…`) to fit. */
-  table(headers: string[], rows: string[][]): void {
+  /** Rows as an aligned table sized to the terminal (cli-table3, loaded on first use): the widest column is cut. */
+  async table(headers: string[], rows: string[][]): Promise<void> {
     const width = this.stdout.isTTY ? (this.stdout.columns ?? 80) : Infinity;
-    this.stdout.write(formatTable(headers, rows, width, (h) => this.paint('bold', h)));
+    this.stdout.write(await formatTable(headers, rows, width, useColour(this.stdout)));
   }
 }
 
-/** The table as text, at most `width` columns wide (Infinity: never cut). */
-export function formatTable(headers: string[], rows: string[][], width: number, head: (h: string) => string = (h) => h): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const gap = 2;
-  let total = widths.reduce((a, b) => a + b, 0) + gap * (widths.length - 1);
+const GAP = 2;
+
+/**
+ * The table as text, at most `width` columns wide (Infinity: never cut), laid out by cli-table3 with no borders, as
+ * the docker and podman CLIs print theirs. Only the column widths are chosen here: the widest shrinks until it fits.
+ */
+export async function formatTable(headers: string[], rows: string[][], width: number, bold = false): Promise<string> {
+  const { default: Table } = await import('cli-table3');
+  const visible = (text: string): number => text.replace(/\u001b\[[0-9;]*m/g, '').length;
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => visible(r[i] ?? ''))));
+  let total = widths.reduce((a, b) => a + b, 0) + GAP * (widths.length - 1);
   while (total > width) {
     const widest = widths.indexOf(Math.max(...widths));
     if (widths[widest]! <= 8) break;
     widths[widest]! -= 1;
     total -= 1;
   }
-  const cell = (text: string, i: number): string => {
-    const w = widths[i]!;
-    const cut = text.length > w ? `${text.slice(0, w - 1)}…` : text;
-    return i === widths.length - 1 ? cut : cut.padEnd(w);
-  };
-  const lines = [headers.map((h, i) => (i === headers.length - 1 ? head(cell(h, i)) : head(cell(h, i)))).join(' '.repeat(gap))];
-  for (const r of rows) lines.push(headers.map((_, i) => cell(r[i] ?? '', i)).join(' '.repeat(gap)).trimEnd());
-  return `${lines.join('\n')}\n`;
+  const none = { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '' };
+  const table = new Table({
+    head: headers,
+    chars: none,
+    // cli-table3's widths include the padding: GAP spaces after every column but the last
+    colWidths: widths.map((w, i) => (i === widths.length - 1 ? w : w + GAP)),
+    style: { head: bold ? ['bold'] : [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true },
+    truncate: '…',
+    wordWrap: false,
+  });
+  table.push(...rows.map((r) => headers.map((_, i) => r[i] ?? '')));
+  return `${table
+    .toString()
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n')}\n`;
 }

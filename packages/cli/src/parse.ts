@@ -24,3 +24,22 @@ export function seconds(text: string | undefined, option: string): number | unde
   if (!Number.isFinite(n) || n <= 0) throw new CliError('CLI_INVALID_ARGUMENT', `${option} ${text}: expected a number of seconds > 0`);
   return Math.max(1, Math.round(n * 1000));
 }
+
+/** Options of `run` (and the global ones) that take a value: their value is not the container name. */
+const VALUED = new Set(['--socket', '--project', '--timeout', '-e', '--env', '-w', '--workdir', '-u', '--user']);
+
+/**
+ * Whether `run` was given no container: `pocketdock run -- echo hi` (then a throwaway sandbox runs it). True when the
+ * `--` comes before any word after `run` that is neither an option nor an option's value.
+ */
+export function isThrowaway(argv: readonly string[]): boolean {
+  let i = 0;
+  for (; i < argv.length && argv[i] !== 'run'; i++) if (VALUED.has(argv[i]!)) i++;
+  for (i++; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return true;
+    if (VALUED.has(a)) i++;
+    else if (!a.startsWith('-')) return false;
+  }
+  return false;
+}

@@ -3,12 +3,11 @@ import { Context } from './context.js';
 import type { GlobalOptions } from './context.js';
 import { EXIT } from './errors.js';
 import { Output } from './output.js';
-import { collect } from './parse.js';
+import type { Runner } from './lazy.js';
 import { reportError } from './report-error.js';
 import { VERSION } from './version.js';
-
-/** An action: runs with the context and returns the exit status (0 when it returns nothing). */
-type Action = (ctx: Context, args: unknown[], options: Record<string, unknown>) => Promise<number | void>;
+import { registerCore } from './register-core.js';
+import { registerMore } from './register-more.js';
 
 /**
  * Runs the command line `argv` (without node and the script) and resolves with the exit status. Heavy packages
@@ -38,16 +37,6 @@ export async function main(argv: string[]): Promise<number> {
   return status;
 }
 
-type Runner = (action: Action, args: unknown[], cmd: Command) => Promise<void>;
-
-function lazy(load: () => Promise<Action>, run: Runner) {
-  return async function (this: Command, ...params: unknown[]): Promise<void> {
-    // commander passes the arguments, then the options, then the command itself
-    const args = params.slice(0, -2);
-    await run(await load(), args, this);
-  };
-}
-
 function buildProgram(run: Runner): Command {
   const program = new Command('pocketdock')
     .description('Container sandboxes on Docker or Podman, from a terminal')
@@ -70,83 +59,8 @@ function buildProgram(run: Runner): Command {
       .exitOverride()
       .configureOutput({ outputError: (text, write) => write(`pocketdock: error CLI_USAGE: ${text.replace(/^error: /, '')}`) });
 
-  cmd('create', 'create and start a container that outlives this command; prints its name', 'pocketdock create --name box --mem 256m')
-    .argument('[command...]', "its main process, argv after -- (default: sleep forever, under an init process)")
-    .option('--name <name>', 'container name (default: the engine chooses)')
-    .option('--image <ref>', 'image (default: sandbox.image, then pocketdock/busybox:test)')
-    .option('--mem <size>', "memory limit, e.g. '256m'")
-    .option('--cpu <percent>', 'CPU share, 50 = half a core', Number)
-    .option('-e, --env <KEY=VALUE>', 'environment of every command (repeatable)', collect)
-    .option('-l, --label <KEY=VALUE>', 'extra label (repeatable)', collect)
-    .option('-w, --workdir <dir>', 'working directory of every command')
-    .option('--network <name>', "network (default 'none': offline)")
-    .action(lazy(async () => (await import('./commands/create.js')).create, run));
-
-  cmd('run', 'run a command in a running container; exits with its status', 'pocketdock run box -- ls -la /')
-    .argument('<container>', 'container name or id')
-    .argument('<command...>', 'argv after --, kept exactly; a single string runs under sh -c')
-    .option('--timeout <seconds>', 'kill the command after this long and exit 124')
-    .option('-e, --env <KEY=VALUE>', 'environment (repeatable)', collect)
-    .option('-w, --workdir <dir>', 'working directory')
-    .option('-u, --user <user>', 'user[:group] to run as')
-    .option('-i, --interactive', 'with -t: keep stdin open on a terminal')
-    .option('-t, --tty', 'a terminal in the container (needs a terminal here): for interactive commands')
-    .option('--no-stdin', 'do not forward standard input (it is forwarded when it is not a terminal)')
-    .action(lazy(async () => (await import('./commands/run.js')).run, run));
-
-  cmd('shell', 'an interactive shell in a running container (bash, else sh); exits with its status', 'pocketdock shell box')
-    .argument('<container>', 'container name or id')
-    .option('-u, --user <user>', 'user[:group] to run as')
-    .option('-w, --workdir <dir>', 'working directory')
-    .action(lazy(async () => (await import('./commands/shell.js')).shell, run));
-
-  cmd('list', 'the containers pocketdock manages, running or not', 'pocketdock list --json')
-    .alias('ls')
-    .action(lazy(async () => (await import('./commands/manage.js')).list, run));
-
-  cmd('info', "a container's state, resources and processes", 'pocketdock info box')
-    .argument('<container>', 'container name or id')
-    .action(lazy(async () => (await import('./commands/manage.js')).info, run));
-
-  cmd('stop', 'stop a container (kept: `resume` starts it again)', 'pocketdock stop box')
-    .argument('<container>', 'container name or id')
-    .option('--timeout <seconds>', 'grace period before it is killed (default 2)')
-    .action(lazy(async () => (await import('./commands/manage.js')).stop, run));
-
-  cmd('resume', 'start a stopped container again (files kept, processes gone)', 'pocketdock resume box')
-    .argument('<container>', 'container name or id')
-    .action(lazy(async () => (await import('./commands/manage.js')).resume, run));
-
-  cmd('shutdown', 'remove a container, running or not', 'pocketdock shutdown box')
-    .argument('<container>', 'container name or id')
-    .action(lazy(async () => (await import('./commands/manage.js')).shutdown, run));
-
-  cmd('logs', "a container's output (of its main process)", 'pocketdock logs box --follow --since 10m')
-    .argument('<container>', 'container name or id')
-    .option('-f, --follow', 'keep printing new output until interrupted or the container stops')
-    .option('--since <time>', "from this time: seconds since the epoch, an ISO date, or an age such as '90s', '10m', '2h'")
-    .option('--tail <lines>', 'only the last lines')
-    .option('--timestamps', 'prefix each line with its time')
-    .action(lazy(async () => (await import('./commands/logs.js')).logs, run));
-
-  cmd('push', 'copy a host file or directory into a container', 'pocketdock push box ./src /work/src')
-    .argument('<container>', 'container name or id')
-    .argument('<host-path>', 'what to copy')
-    .argument('<container-path>', 'its full new path in the container')
-    .action(lazy(async () => (await import('./commands/files.js')).push, run));
-
-  cmd('pull', 'copy a file or directory out of a container', 'pocketdock pull box /work/out ./out')
-    .argument('<container>', 'container name or id')
-    .argument('<container-path>', 'what to copy')
-    .argument('<host-path>', 'its full new path on the host')
-    .action(lazy(async () => (await import('./commands/files.js')).pull, run));
-
-  cmd('config', 'the merged settings, each with the layer it came from (secrets redacted)', 'pocketdock config sandbox.memLimit')
-    .argument('[key]', 'only keys starting with this')
-    .action(lazy(async () => (await import('./commands/config.js')).config, run));
-
-  cmd('engines', 'what socket detection finds, and why each candidate was taken or skipped', 'pocketdock engines --json')
-    .action(lazy(async () => (await import('./commands/engines.js')).engines, run));
+  registerCore(cmd, run);
+  registerMore(program, cmd, run);
 
   cmd('completion', 'a shell completion script: bash, zsh or fish', 'source <(pocketdock completion bash)')
     .argument('<shell>', 'bash, zsh or fish')

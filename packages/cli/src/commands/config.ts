@@ -8,7 +8,7 @@ export async function config(ctx: Context, [prefix]: unknown[]): Promise<void> {
     .filter((e) => prefix === undefined || e.key === prefix || e.key.startsWith(`${prefix as string}.`))
     .map((e) => ({ key: e.key, value: e.value ?? null, source: e.source, layer: e.layer, overrode: e.overrode }));
   if (ctx.out.json) return ctx.out.printJson(entries);
-  ctx.out.table(
+  await ctx.out.table(
     ['KEY', 'VALUE', 'SOURCE'],
     entries.map((e) => [e.key, e.value === null ? '(library default)' : JSON.stringify(e.value), e.source]),
   );

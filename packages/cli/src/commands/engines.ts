@@ -75,7 +75,7 @@ export async function engines(ctx: Context): Promise<void> {
     }
   }
   if (ctx.out.json) return ctx.out.printJson(rows);
-  ctx.out.table(
+  await ctx.out.table(
     ['STATUS', 'SOCKET', 'ENGINE', 'SOURCE', 'WHY'],
     rows.map((r) => [r.status, r.socketPath ?? '-', r.engine ? `${r.engine} ${r.version ?? ''} (API ${r.apiVersion ?? '?'})` : '', r.source, r.reason ?? '']),
   );

@@ -1,27 +1,16 @@
 import type { Context } from '../context.js';
 import { seconds } from '../parse.js';
 import { target } from './target.js';
+import { containerRow, printContainers } from './rows.js';
 
 /** `pocketdock list`: the managed containers (of `--project`). */
 export async function list(ctx: Context): Promise<void> {
   const { listContainers } = await import('@pocketdock/container-sdk');
   const project = await ctx.project();
   const all = await listContainers({ engine: await ctx.engine(), ...(project !== undefined ? { project } : {}) });
-  const rows = all.map((c) => ({
-    id: c.id,
-    name: c.name,
-    image: c.image,
-    status: c.status,
-    running: c.running,
-    persist: c.persist,
-    project: c.project ?? null,
-    createdAt: c.createdAt.toISOString(),
-  }));
+  const rows = all.map(containerRow);
   if (ctx.out.json) return ctx.out.printJson(rows);
-  ctx.out.table(
-    ['NAME', 'STATUS', 'IMAGE', 'PROJECT', 'CREATED', 'ID'],
-    rows.map((r) => [r.name, r.status, r.image, r.project ?? '', r.createdAt.replace('T', ' ').slice(0, 19), r.id.slice(0, 12)]),
-  );
+  await printContainers(ctx, rows);
 }
 
 /** `pocketdock info C`. */
@@ -37,7 +26,7 @@ export async function info(ctx: Context, [name]: unknown[]): Promise<void> {
   }
   if (processes && processes.length > 0) {
     ctx.out.line('');
-    ctx.out.table(['PID', 'USER', 'COMMAND'], processes.map((p) => [String(p.pid), p.user, p.command]));
+    await ctx.out.table(['PID', 'USER', 'COMMAND'], processes.map((p) => [String(p.pid), p.user, p.command]));
   }
 }
 
@@ -59,7 +48,10 @@ export async function resume(ctx: Context, [name]: unknown[]): Promise<void> {
 /** `pocketdock shutdown C`: removed, running or not. */
 export async function shutdown(ctx: Context, [name]: unknown[]): Promise<void> {
   const { destroyContainer } = await import('@pocketdock/container-sdk');
-  await destroyContainer(name as string, { engine: await ctx.engine() });
+  const { clearHistory } = await import('../history-store.js');
+  const c = await target(ctx, name as string);
+  await destroyContainer(c.id, { engine: c.engine });
+  await clearHistory(c.id).catch(() => undefined);
   done(ctx, name as string, 'removed');
 }
 

@@ -3,6 +3,9 @@ import { join } from 'node:path';
 
 export const BIN = join(__dirname, '../../bin/pocketdock.mjs');
 
+/** `run` keeps a history under $XDG_STATE_HOME: the tests keep theirs in the workspace's tmp/, not in $HOME. */
+export const TEST_STATE_HOME = join(__dirname, '../../../../tmp/cli-test-state');
+
 export interface CliResult {
   status: number | null;
   stdout: string;
@@ -14,7 +17,7 @@ export function cli(args: string[], options: { input?: string | Buffer; cwd?: st
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd ?? process.cwd(),
-      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      env: { ...process.env, NO_COLOR: '1', XDG_STATE_HOME: TEST_STATE_HOME, ...options.env },
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

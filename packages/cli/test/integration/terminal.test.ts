@@ -1,5 +1,5 @@
 import { rawRequest, testEngines } from '@pocketdock/testkit';
-import { BIN, cli } from './cli.js';
+import { BIN, TEST_STATE_HOME, cli } from './cli.js';
 import { Tmux } from './tmux.js';
 
 const RUN = process.env.POCKETDOCK_TEST_RUN ?? 'adhoc';
@@ -19,7 +19,7 @@ describe.each(testEngines())('pocketdock shell and run -it in a terminal on $nam
   });
 
   it('shell: runs commands, follows resizes, Ctrl-C reaches the container, exit returns the status, terminal sane after', async () => {
-    await using t = await Tmux.start(100, 30, { ...process.env, NO_COLOR: '1' });
+    await using t = await Tmux.start(100, 30, { ...process.env, NO_COLOR: '1', XDG_STATE_HOME: TEST_STATE_HOME });
     await t.type(`${bin} shell ${name}; echo "EXIT=$?"`);
     await t.waitFor(/^\/ #\s*$/m, 'the container prompt');
     await t.type('echo "six times seven is $((6*7))"');
@@ -42,7 +42,7 @@ describe.each(testEngines())('pocketdock shell and run -it in a terminal on $nam
   });
 
   it('run -it: an interactive command gets the keys and its status is returned', async () => {
-    await using t = await Tmux.start(80, 24, { ...process.env, NO_COLOR: '1' });
+    await using t = await Tmux.start(80, 24, { ...process.env, NO_COLOR: '1', XDG_STATE_HOME: TEST_STATE_HOME });
     await t.type(`${bin} run -it ${name} -- sh -c 'printf "name? "; read x; echo "got:$x"; exit 4'; echo "EXIT=$?"`);
     await t.waitFor(/name\?\s*$/m, 'the question');
     await t.type('pocket');
@@ -51,7 +51,7 @@ describe.each(testEngines())('pocketdock shell and run -it in a terminal on $nam
   });
 
   it('run -t without -i: the command gets a terminal, this one stays cooked', async () => {
-    await using t = await Tmux.start(80, 24, { ...process.env, NO_COLOR: '1' });
+    await using t = await Tmux.start(80, 24, { ...process.env, NO_COLOR: '1', XDG_STATE_HOME: TEST_STATE_HOME });
     await t.type(`${bin} run -t ${name} -- sh -c 'test -t 1 && echo "on a tty"'; echo "EXIT=$?"`);
     await t.waitFor(/^on a tty\s*$/m, 'the output');
     await t.waitFor(/^EXIT=0\s*$/m, 'the exit status');
