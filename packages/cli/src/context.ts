@@ -27,13 +27,17 @@ export class Context {
   }
 
   /** The factory instance: settings layers, then `--socket` and `--verbose` over them. */
-  pocketdock(): Promise<Pocketdock> {
+  pocketdock(fallbacks?: (settings: Pocketdock['settings']) => Record<string, unknown> | undefined): Promise<Pocketdock> {
     this.#pd ??= (async () => {
-      const { createPocketdock } = await import('@pocketdock/factory');
+      const { createPocketdock, loadSettings } = await import('@pocketdock/factory');
       const overrides: Record<string, unknown> = {};
       if (this.options.socket !== undefined) overrides.engine = { socket: this.options.socket };
       if (this.options.verbose) overrides.log = { level: 'debug', format: 'text' };
-      return createPocketdock({ overrides });
+      let settings = loadSettings({ overrides });
+      // Values a command supplies where no layer set one (e.g. serve's dashboard page): settings stay above them.
+      const extra = fallbacks?.(settings);
+      if (extra !== undefined) settings = loadSettings({ overrides: { ...overrides, ...extra } });
+      return createPocketdock({ settings });
     })();
     return this.#pd;
   }

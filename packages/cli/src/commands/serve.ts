@@ -1,9 +1,25 @@
 import { once } from 'node:events';
+import { join } from 'node:path';
 import type { Context } from '../context.js';
 
 /** `pocketdock serve`: the flow-manager of the `flowManager` settings, until SIGINT or SIGTERM; then stopped. */
 export async function serve(ctx: Context): Promise<number> {
-  const pd = await ctx.pocketdock();
+  // The dashboard's page (@pocketdock/dashboard) at `/`, unless the settings name a page of their own.
+  let page: string | undefined;
+  try {
+    const { dashboardDir } = await import('@pocketdock/dashboard');
+    // Resolved from the running bin (the package it belongs to), else from the working directory.
+    try {
+      page = dashboardDir(process.argv[1] ?? join(process.cwd(), 'noop.js'));
+    } catch {
+      page = dashboardDir();
+    }
+  } catch (err) {
+    ctx.out.verbose(`no dashboard page: ${(err as Error).message}`);
+  }
+  const pd = await ctx.pocketdock((settings) =>
+    page !== undefined && settings.get('flowManager.dashboardDir') === undefined ? { flowManager: { dashboardDir: page } } : undefined,
+  );
   await ctx.engine();
   const fm = await pd.flowManager();
   const doc = { url: fm.url, port: fm.port, pid: process.pid };

@@ -28,6 +28,11 @@ describe.each(testEngines())('pocketdock serve on $name', (engine) => {
       const res = await fetch(`${doc.url}/socket.io/?EIO=4&transport=polling`);
       expect(res.status).toBe(200);
       await res.text();
+      // The dashboard's page at `/`, under its Content-Security-Policy.
+      const page = await fetch(`${doc.url}/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+      expect(await page.text()).toContain('<div id="app"');
     } finally {
       child.kill('SIGTERM');
     }

@@ -25,13 +25,13 @@ function RowView({ row, onOpen }: { row: Row; onOpen: (id: string) => void }) {
       <td class="metric" data-testid="cpu">
         <div class="metric-cell">
           <Sparkline values={row.cpu} label={`CPU of ${row.name}`} />
-          <span>{percent(row.sample?.cpu_percent)}</span>
+          <span>{percent(row.state === 'running' ? row.sample?.cpu_percent : undefined)}</span>
         </div>
       </td>
       <td class="metric" data-testid="mem">
         <div class="metric-cell">
           <Sparkline values={row.mem} label={`memory of ${row.name}`} />
-          <span>{bytes(row.sample?.memory_bytes)}</span>
+          <span>{bytes(row.state === 'running' ? row.sample?.memory_bytes : undefined)}</span>
         </div>
       </td>
     </tr>
