@@ -1,6 +1,6 @@
 import { TEST_IMAGE, testLabels } from './engines.js';
 import type { TestEngine } from './engines.js';
-import { rawJson, rawRequest } from './raw-engine.js';
+import { rawJson, rawRequest, rawStream } from './raw-engine.js';
 
 export interface TestContainer {
   id: string;
@@ -54,4 +54,18 @@ export async function removeLabelled(engine: TestEngine, label: string): Promise
     list.map((c) => rawRequest({ socketPath: engine.socketPath, method: 'DELETE', path: `/v1.41/containers/${c.Id}?force=true&v=true` })),
   );
   return list.length;
+}
+
+/**
+ * How many processes in container `id` carry the environment variable `name` (any value), counted by an exec of
+ * our own that reads each `/proc/<pid>/environ`: e.g. a terminal's processes, marked `PD_TERMINAL`.
+ */
+export async function processesWithEnv(socketPath: string, id: string, name: string): Promise<number> {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`not a variable name: ${JSON.stringify(name)}`);
+  const script = `n=0; for p in /proc/[0-9]*; do tr '\\0' '\\n' < $p/environ 2>/dev/null | grep -q '^${name}=' && n=$((n+1)); done; echo $n`;
+  const exec = await rawJson<{ Id: string }>({ socketPath, method: 'POST', path: `/v1.41/containers/${id}/exec`, body: { Cmd: ['sh', '-c', script], AttachStdout: true, Tty: true } });
+  const res = await rawStream({ socketPath, method: 'POST', path: `/v1.41/exec/${exec.Id}/start`, body: { Detach: false, Tty: true } });
+  let text = '';
+  for await (const chunk of res) text += String(chunk);
+  return Number(text.trim());
 }

@@ -2,7 +2,7 @@ export { FLOW_IMAGE, TEST_IMAGE, testEngines, testLabels } from './engines.js';
 export type { TestEngine } from './engines.js';
 export { rawJson, rawRequest, rawStream } from './raw-engine.js';
 export type { RawRequest, RawResponse } from './raw-engine.js';
-export { removeLabelled, startTestContainer } from './containers.js';
+export { processesWithEnv, removeLabelled, startTestContainer } from './containers.js';
 export type { TestContainer } from './containers.js';
 export { EngineProxy } from './engine-proxy.js';
 export { tempDir } from './temp-dir.js';

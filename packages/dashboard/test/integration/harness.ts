@@ -7,7 +7,7 @@ import { io } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
 import { FlowManager } from '@pocketdock/flow-manager';
 import type { AckResponse, ClientToServerEvents, FlowManagerOptions, ServerToClientEvents } from '@pocketdock/flow-manager';
-import { FLOW_IMAGE, rawJson, rawStream, tempDir, testLabels } from '@pocketdock/testkit';
+import { FLOW_IMAGE, processesWithEnv, tempDir, testLabels } from '@pocketdock/testkit';
 import type { TestEngine } from '@pocketdock/testkit';
 
 export const PACKAGE_DIR = join(__dirname, '../..');
@@ -96,12 +96,5 @@ export async function startHarness(engine: TestEngine, extra: Partial<FlowManage
 
 export { launchChromium, openPage } from './chromium.js';
 
-/** Processes in a container that belong to a dashboard terminal (they carry PD_TERMINAL), counted by an exec of our own. */
-export async function terminalProcesses(socketPath: string, id: string): Promise<number> {
-  const script = "n=0; for p in /proc/[0-9]*; do tr '\\0' '\\n' < $p/environ 2>/dev/null | grep -q '^PD_TERMINAL=' && n=$((n+1)); done; echo $n";
-  const exec = await rawJson<{ Id: string }>({ socketPath, method: 'POST', path: `/v1.41/containers/${id}/exec`, body: { Cmd: ['sh', '-c', script], AttachStdout: true, Tty: true } });
-  const res = await rawStream({ socketPath, method: 'POST', path: `/v1.41/exec/${exec.Id}/start`, body: { Detach: false, Tty: true } });
-  let text = '';
-  for await (const chunk of res) text += String(chunk);
-  return Number(text.trim());
-}
+/** Processes in a container that belong to a dashboard terminal (they carry PD_TERMINAL). */
+export const terminalProcesses = (socketPath: string, id: string): Promise<number> => processesWithEnv(socketPath, id, 'PD_TERMINAL');

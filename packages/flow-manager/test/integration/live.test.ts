@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { rawJson, rawStream, testEngines, until } from '@pocketdock/testkit';
+import { processesWithEnv, testEngines, until } from '@pocketdock/testkit';
 import type { ContainerInfo } from '../../src/index.js';
 import { call, connected, ok, startService, statusUntil } from './helpers.js';
 import type { Client, Service } from './helpers.js';
@@ -23,15 +23,8 @@ function listen(client: Client): Pushes {
 const live = (client: Client, event: string, payload: unknown) => call(client, event as never, payload);
 const liveOk = <T = Record<string, unknown>>(client: Client, event: string, payload: unknown) => ok<T>(client, event as never, payload);
 
-/** Processes in the container carrying a terminal's marker (PD_TERMINAL), counted by an exec of our own. */
-async function terminalProcesses(socketPath: string, id: string): Promise<number> {
-  const script = "n=0; for p in /proc/[0-9]*; do tr '\\0' '\\n' < $p/environ 2>/dev/null | grep -q '^PD_TERMINAL=' && n=$((n+1)); done; echo $n";
-  const exec = await rawJson<{ Id: string }>({ socketPath, method: 'POST', path: `/v1.41/containers/${id}/exec`, body: { Cmd: ['sh', '-c', script], AttachStdout: true, Tty: true } });
-  const res = await rawStream({ socketPath, method: 'POST', path: `/v1.41/exec/${exec.Id}/start`, body: { Detach: false, Tty: true } });
-  let text = '';
-  for await (const chunk of res) text += String(chunk);
-  return Number(text.trim());
-}
+/** Processes in the container carrying a terminal's marker (PD_TERMINAL). */
+const terminalProcesses = (socketPath: string, id: string): Promise<number> => processesWithEnv(socketPath, id, 'PD_TERMINAL');
 
 describe.each(testEngines())('dashboard live events on $name', (engine) => {
   let svc: Service;
