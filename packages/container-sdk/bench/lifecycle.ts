@@ -7,25 +7,18 @@
 // Env: BENCH_N (pause rounds, default 50), BENCH_FORK_N (forks and creates, default 12), BENCH_ENGINES.
 import { createNewContainer } from '@pocketdock/container-sdk';
 import type { Container } from '@pocketdock/container-sdk';
+import { timed } from './measure.js';
 
 const SOCKETS: Record<string, string> = { docker: '/var/run/docker.sock', podman: '/run/podman/podman.sock' };
 const N = Number(process.env.BENCH_N ?? 50);
 const FORK_N = Number(process.env.BENCH_FORK_N ?? 12);
 const LABELS = { 'pocketdock.bench': 'lifecycle' };
 
+// Nearest-rank percentile, as in the figures this bench recorded in docs/benchmarks.md (measure.ts's pct indexes
+// floor(p * n), one sample higher at even n): kept so re-runs compare with them.
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
-}
-
-async function timed(n: number, fn: () => Promise<void>): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await fn();
-    times.push(performance.now() - t);
-  }
-  return times;
 }
 
 for (const engine of (process.env.BENCH_ENGINES ?? 'docker,podman').split(',').map((e) => e.trim())) {

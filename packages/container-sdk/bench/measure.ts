@@ -16,6 +16,17 @@ export async function measure(fn: () => Promise<unknown>, total: number, concurr
   return { samples, wallMs: performance.now() - t0 };
 }
 
+/** `n` samples of `fn`, one after the other, in ms. */
+export async function timed(n: number, fn: () => Promise<void>): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  return times;
+}
+
 export function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;

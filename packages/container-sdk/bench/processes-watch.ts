@@ -8,21 +8,12 @@
 // Env: BENCH_N (samples each, default 20), BENCH_ENGINES.
 import { createNewContainer } from '@pocketdock/container-sdk';
 import type { Container } from '@pocketdock/container-sdk';
-import { fmt, pct } from './measure.js';
+import { fmt, pct, timed } from './measure.js';
 
 const SOCKETS: Record<string, string> = { docker: '/var/run/docker.sock', podman: '/run/podman/podman.sock' };
 const N = Number(process.env.BENCH_N ?? 20);
 const LABELS = { 'pocketdock.bench': 'processes-watch' };
 
-async function timed(n: number, fn: () => Promise<void>): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await fn();
-    times.push(performance.now() - t);
-  }
-  return times;
-}
 const line = (what: string, xs: number[]): string => `${what}: p50 ${fmt(pct(xs, 50))} ms, p99 ${fmt(pct(xs, 99))} ms`;
 
 async function reattach(engine: string, c: Container): Promise<void> {
