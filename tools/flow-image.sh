@@ -78,16 +78,8 @@ done
 
 require_busybox_static
 busybox_rootfs "$rootfs"
-mkdir -p "$rootfs/usr/local/bin" "$rootfs/app" "$rootfs/run/pocketdock"
-cp "$node_bin" "$rootfs/usr/local/bin/node"
-libs=$(ldd "$node_bin") || die "ldd $node_bin failed: $libs"
-if grep -q 'not found' <<<"$libs"; then die "node needs libraries this machine lacks: $libs"; fi
-# `name => /path (addr)`, or `/path (addr)` for the loader; linux-vdso has no file. cp -L: the real file lands at the
-# path ldd names (/lib64/ld-linux-x86-64.so.2 is a symlink on the host).
-for lib in $(awk '$2 == "=>" && $3 ~ /^\// { print $3; next } $1 ~ /^\// { print $1 }' <<<"$libs"); do
-  mkdir -p "$rootfs$(dirname "$lib")"
-  cp -L "$lib" "$rootfs$lib"
-done
+mkdir -p "$rootfs/app" "$rootfs/run/pocketdock"
+node_into_rootfs "$rootfs"
 ln -s /opt/pocketdock/node_modules "$rootfs/node_modules"
 rootfs_tar "$rootfs" "$work/rootfs.tar"
 

@@ -36,16 +36,8 @@ case "$profile" in
   node)
     require_busybox_static
     busybox_rootfs "$root"
-    mkdir -p "$root/usr/local/bin" "$root/app"
-    node_bin=$(readlink -f "$(command -v node)")
-    cp "$node_bin" "$root/usr/local/bin/node"
-    libs=$(ldd "$node_bin") || die "ldd $node_bin failed: $libs"
-    if grep -q 'not found' <<<"$libs"; then die "node needs libraries this machine lacks: $libs"; fi
-    # `name => /path (addr)`, or `/path (addr)` for the loader; cp -L: the real file lands at the path ldd names
-    for lib in $(awk '$2 == "=>" && $3 ~ /^\// { print $3; next } $1 ~ /^\// { print $1 }' <<<"$libs"); do
-      mkdir -p "$root$(dirname "$lib")"
-      cp -L "$lib" "$root$lib"
-    done
+    mkdir -p "$root/app"
+    node_into_rootfs "$root"
     rootfs_tar "$root" "$out"
     ;;
   python)
