@@ -2,6 +2,8 @@
 //   floor  - a bare net socket carrying the same length-prefixed msgpack bytes, pre-encoded, no validation
 //   ipc    - @pocketdock/ipc-unix / ipc-tcp: encode, frame, batch, decode, validate
 //   ndjson - a bare socket carrying newline-delimited JSON (stringify + parse, no validation)
+// Pipelined runs also report the CPU time per message of the receiving server process and of the sending client
+// process: on a loaded machine msg/s measures the load, CPU time much less (ratios between variants of one run).
 // Run: npx nx bench @pocketdock/factory   (builds first: the bench imports the built packages)
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -68,20 +70,31 @@ async function startPeer(variant: Variant, transport: Transport, mode: string, d
 
 const now = (): number => Number(process.hrtime.bigint()) / 1e3; // microseconds
 
-async function pipelined(variant: Variant, transport: Transport, dir: string): Promise<number> {
+/**
+ * Pipelined throughput, and the CPU time per message of each side (the receiving server process, and this process
+ * sending): CPU time counts only while a process runs, so these ratios survive a loaded machine where msg/s does not.
+ */
+async function pipelined(variant: Variant, transport: Transport, dir: string): Promise<{ msgs: number; recvNs: number; sendNs: number }> {
   const peer = await startPeer(variant, transport, 'sink', dir);
   const client = await openClient(variant, transport, peer.address, dir);
-  const send = async (from: number, count: number): Promise<void> => {
+  const send = async (from: number, count: number): Promise<number> => {
     peer.request({ type: 'expect', count: from + count }); // the peer counts from its start
     const sunk = peer.next('sunk');
     for (let i = 0; i < count; i += BATCH) await client.sendBatch(from + i, Math.min(BATCH, count - i));
-    await sunk;
+    return Number((await sunk)['cpuUs']);
   };
   try {
     if (WARMUP_PIPELINED > 0) await send(0, WARMUP_PIPELINED);
+    const cpu0 = process.cpuUsage();
     const start = now();
-    await send(WARMUP_PIPELINED, PIPELINED);
-    return PIPELINED / ((now() - start) / 1e6);
+    const recvCpuUs = await send(WARMUP_PIPELINED, PIPELINED);
+    const elapsedUs = now() - start;
+    const sendCpu = process.cpuUsage(cpu0);
+    return {
+      msgs: PIPELINED / (elapsedUs / 1e6),
+      recvNs: (recvCpuUs * 1e3) / PIPELINED,
+      sendNs: ((sendCpu.user + sendCpu.system) * 1e3) / PIPELINED,
+    };
   } finally {
     await client.close();
     await peer.stop();
@@ -112,7 +125,8 @@ async function roundTrips(variant: Variant, transport: Transport, dir: string): 
   }
 }
 
-async function broadcast(variant: Variant, transport: Transport, dir: string): Promise<number> {
+/** Broadcast deliveries/s, and the CPU time per delivery of this process, where the 100 receiving clients run. */
+async function broadcast(variant: Variant, transport: Transport, dir: string): Promise<{ bcast: number; bcastNs: number }> {
   const peer = await startPeer(variant, transport, 'broadcast', dir);
   const clients: BenchClient[] = [];
   try {
@@ -130,9 +144,13 @@ async function broadcast(variant: Variant, transport: Transport, dir: string): P
         peer.request({ type: 'broadcast', count });
       });
     if (WARMUP_BROADCAST > 0) await run(WARMUP_BROADCAST);
+    const cpu0 = process.cpuUsage();
     const start = now();
     await run(BROADCAST_MESSAGES);
-    return (BROADCAST_CLIENTS * BROADCAST_MESSAGES) / ((now() - start) / 1e6);
+    const elapsedUs = now() - start;
+    const cpu = process.cpuUsage(cpu0);
+    const deliveries = BROADCAST_CLIENTS * BROADCAST_MESSAGES;
+    return { bcast: deliveries / (elapsedUs / 1e6), bcastNs: ((cpu.user + cpu.system) * 1e3) / deliveries };
   } finally {
     await Promise.all(clients.map((c) => c.close()));
     await peer.stop();
@@ -144,12 +162,18 @@ const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const us = (n: number): string => n.toFixed(1);
 const pct = (a: number, b: number): string => `${Math.round((a / b) * 100)}%`;
+const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const spread = (xs: number[], f: (n: number) => string): string => `${f(Math.min(...xs))} - ${f(Math.max(...xs))}`;
 
 interface Sample {
   msgs: number;
+  /** CPU ns per pipelined message: the receiving server process, the sending client process. */
+  recvNs: number;
+  sendNs: number;
   p50: number;
+  /** CPU ns per broadcast delivery in the clients' process. */
+  bcastNs: number;
   p99: number;
   bcast: number;
 }
@@ -181,26 +205,31 @@ async function main(): Promise<void> {
       for (const transport of transports) {
         for (const variant of variants) {
           const what = `${transport} ${variant} round ${round}`;
-          const msgs = await withDeadline(pipelined(variant, transport, dir), `${what} pipelined`);
+          const { msgs, recvNs, sendNs } = await withDeadline(pipelined(variant, transport, dir), `${what} pipelined`);
           const { p50, p99 } = await withDeadline(roundTrips(variant, transport, dir), `${what} round trips`);
-          const bcast = await withDeadline(broadcast(variant, transport, dir), `${what} broadcast`);
+          const { bcast, bcastNs } = await withDeadline(broadcast(variant, transport, dir), `${what} broadcast`);
           const key = `${transport} ${variant}`;
-          samples.set(key, [...(samples.get(key) ?? []), { msgs, p50, p99, bcast }]);
-          console.log(`  ${what}: ${fmt(msgs)} msg/s, p50 ${us(p50)} us, p99 ${us(p99)} us, ${fmt(bcast)} deliveries/s`);
+          samples.set(key, [...(samples.get(key) ?? []), { msgs, recvNs, sendNs, p50, p99, bcast, bcastNs }]);
+          console.log(
+            `  ${what}: ${fmt(msgs)} msg/s (CPU per message: receiver ${fmt(recvNs)} ns, sender ${fmt(sendNs)} ns), ` +
+              `p50 ${us(p50)} us, p99 ${us(p99)} us, ${fmt(bcast)} deliveries/s (clients' CPU ${fmt(bcastNs)} ns per delivery)`,
+          );
         }
       }
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  console.log('\n| transport | variant | pipelined msg/s | round trip p50 us | round trip p99 us | broadcast deliveries/s |');
-  console.log('|---|---|---:|---:|---:|---:|');
+  console.log(
+    '\n| transport | variant | pipelined msg/s | receiver CPU ns/msg | sender CPU ns/msg | round trip p50 us | round trip p99 us | broadcast deliveries/s | clients CPU ns/delivery |',
+  );
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const [key, xs] of samples) {
     const [transport, variant] = key.split(' ');
     const col = (f: (s: Sample) => number, show: (n: number) => string): string =>
       `${show(median(xs.map(f)))} (${spread(xs.map(f), show)})`;
     console.log(
-      `| ${transport} | ${variant} | ${col((x) => x.msgs, fmt)} | ${col((x) => x.p50, us)} | ${col((x) => x.p99, us)} | ${col((x) => x.bcast, fmt)} |`,
+      `| ${transport} | ${variant} | ${col((x) => x.msgs, fmt)} | ${col((x) => x.recvNs, fmt)} | ${col((x) => x.sendNs, fmt)} | ${col((x) => x.p50, us)} | ${col((x) => x.p99, us)} | ${col((x) => x.bcast, fmt)} | ${col((x) => x.bcastNs, fmt)} |`,
     );
   }
   for (const transport of transports) {
@@ -213,7 +242,10 @@ async function main(): Promise<void> {
         `broadcast ${pct(m(ipc, (x) => x.bcast), m(floor, (x) => x.bcast))}; ` +
         `ipc/ndjson pipelined ${pct(m(ipc, (x) => x.msgs), m(ndjson, (x) => x.msgs))}, ` +
         `broadcast ${pct(m(ipc, (x) => x.bcast), m(ndjson, (x) => x.bcast))}; ` +
-        `round trip p50 ipc ${us(m(ipc, (x) => x.p50))} us vs floor ${us(m(floor, (x) => x.p50))} us`,
+        `round trip p50 ipc ${us(m(ipc, (x) => x.p50))} us vs floor ${us(m(floor, (x) => x.p50))} us; ` +
+        `CPU per pipelined message, ndjson/ipc (above 1: ipc cheaper): receiver ${ratio(m(ndjson, (x) => x.recvNs), m(ipc, (x) => x.recvNs))}, ` +
+        `sender ${ratio(m(ndjson, (x) => x.sendNs), m(ipc, (x) => x.sendNs))}, ` +
+        `broadcast clients ${ratio(m(ndjson, (x) => x.bcastNs), m(ipc, (x) => x.bcastNs))}`,
     );
   }
 }

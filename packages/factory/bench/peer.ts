@@ -12,8 +12,16 @@ const send = (m: unknown): void => void process.send?.(m);
 
 let received = 0;
 let target = Number.POSITIVE_INFINITY;
+/** CPU time of this process since the last 'expect': what receiving those messages cost, whatever the load. */
+let cpuStart = process.cpuUsage();
+const expect = (total: number): void => {
+  target = total;
+  cpuStart = process.cpuUsage();
+};
 const count = (): void => {
-  if (++received === target) send({ type: 'sunk', received });
+  if (++received !== target) return;
+  const cpu = process.cpuUsage(cpuStart);
+  send({ type: 'sunk', received, cpuUs: cpu.user + cpu.system });
 };
 
 async function startIpc(): Promise<void> {
@@ -32,7 +40,7 @@ async function startIpc(): Promise<void> {
   });
   await server.start();
   process.on('message', (m: { type: string; count?: number; seq?: number }) => {
-    if (m.type === 'expect') target = m.count!;
+    if (m.type === 'expect') expect(m.count!);
     if (m.type === 'broadcast') void broadcast((i) => server.send(benchMessage(i)), m.count!);
     if (m.type === 'stop') void server.stop().then(() => process.exit(0));
   });
@@ -84,7 +92,7 @@ function startRaw(): void {
   if (transport === 'unix') server.listen(`${address}/raw.sock`, listening);
   else server.listen({ host: '127.0.0.1', port: 0 }, listening);
   process.on('message', (m: { type: string; count?: number }) => {
-    if (m.type === 'expect') target = m.count!;
+    if (m.type === 'expect') expect(m.count!);
     if (m.type === 'broadcast') void rawBroadcast(sockets, m.count!);
     if (m.type === 'stop') {
       for (const s of sockets) s.destroy();
