@@ -9,11 +9,10 @@
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
-import { startTestContainer, testEngines } from '@pocketdock/testkit';
+import { startSshServer, startTestContainer, testEngines } from '@pocketdock/testkit';
 import type { TestEngine } from '@pocketdock/testkit';
 import { EngineClient } from '@pocketdock/engine-socket';
 import { tarOf } from '../test/remote/core-calls.js';
-import { startSshServer } from '../test/remote/ssh-server.js';
 import { compareMedianMs, fmt } from './measure.js';
 import type { Sampled } from './measure.js';
 

@@ -1,13 +1,15 @@
 import { createConnection, createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { join } from 'node:path';
+import { Transform } from 'node:stream';
 import { tempDir } from './temp-dir.js';
 
 type OwnedDir = Awaited<ReturnType<typeof tempDir>>;
 
 /**
  * A Unix socket at `path` that forwards every connection to the real engine's socket, and can be taken away
- * (`down()`: the listener closed and every open connection cut, as when the engine dies) and brought back (`up()`).
+ * (`down()`: the listener closed and every open connection cut, as when the engine dies) and brought back (`up()`);
+ * `mute()` lets requests through but drops every answer until `unmute()` (an engine that acts but never replies).
  * For "the engine disappears mid-operation" tests against the real engines.
  *
  * @example
@@ -17,6 +19,7 @@ type OwnedDir = Awaited<ReturnType<typeof tempDir>>;
 export class EngineProxy {
   #server: Server | undefined;
   readonly #sockets = new Set<Socket>();
+  #muted = false;
 
   constructor(
     readonly path: string,
@@ -50,10 +53,20 @@ export class EngineProxy {
         s.on('close', () => this.#sockets.delete(s));
         s.on('error', () => undefined);
       }
-      client.pipe(upstream).pipe(client);
+      const answers = new Transform({ transform: (chunk: Buffer, _enc, done) => done(null, this.#muted ? undefined : chunk) });
+      client.pipe(upstream).pipe(answers).pipe(client);
     });
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(this.path, resolve));
     this.#server = server;
+  }
+
+  /** From now on the engine's answers are dropped (on open connections too); requests still reach it. */
+  mute(): void {
+    this.#muted = true;
+  }
+
+  unmute(): void {
+    this.#muted = false;
   }
 
   async down(): Promise<void> {

@@ -6,6 +6,15 @@ export { processesWithEnv, removeLabelled, startTestContainer } from './containe
 export type { TestContainer } from './containers.js';
 export { EngineProxy } from './engine-proxy.js';
 export { tempDir } from './temp-dir.js';
+export { startRedis } from './redis.js';
+export type { TestRedis } from './redis.js';
 export { until } from './until.js';
 export { undocumentedCodes } from './docs.js';
 export { thrown } from './thrown.js';
+export { makeCertificates } from './remote/certificates.js';
+export { startSshServer } from './remote/ssh-server.js';
+export type { SshServer } from './remote/ssh-server.js';
+export { startTcpEngine } from './remote/tcp-engine.js';
+export type { TcpEngine } from './remote/tcp-engine.js';
+export { useTransports } from './remote/transports.js';
+export type { TransportConnectOptions, TransportName, TransportUnderTest } from './remote/transports.js';

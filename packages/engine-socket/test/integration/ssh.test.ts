@@ -1,13 +1,11 @@
 import { createHash } from 'node:crypto';
 import { chmod, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { tempDir, testEngines, until } from '@pocketdock/testkit';
-import type { TestEngine } from '@pocketdock/testkit';
+import { startSshServer, tempDir, testEngines, until } from '@pocketdock/testkit';
+import type { SshServer, TestEngine } from '@pocketdock/testkit';
 import { EngineClient, EngineError } from '../../src/index.js';
 import type { ConnectOptions } from '../../src/index.js';
 import { coreCalls } from '../remote/core-calls.js';
-import { startSshServer } from '../remote/ssh-server.js';
-import type { SshServer } from '../remote/ssh-server.js';
 
 const thrown = (p: Promise<unknown>): Promise<unknown> => p.then(() => undefined, (e: unknown) => e);
 

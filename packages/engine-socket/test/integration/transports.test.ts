@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { chmod, copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { tempDir, testEngines } from '@pocketdock/testkit';
+import { startTcpEngine, tempDir, testEngines } from '@pocketdock/testkit';
 import type { TestEngine } from '@pocketdock/testkit';
 import { EngineClient, EngineError } from '../../src/index.js';
 import { coreCalls } from '../remote/core-calls.js';
-import { startTcpEngine } from '../remote/tcp-engine.js';
 
 const thrown = (p: Promise<unknown>): Promise<unknown> => p.then(() => undefined, (e: unknown) => e);
 const env = (vars: Record<string, string>) => ({ host: { env: vars, homedir: '/nonexistent' } });

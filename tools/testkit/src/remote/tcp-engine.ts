@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { tempDir } from '@pocketdock/testkit';
+import { tempDir } from '../temp-dir.js';
 import { makeCertificates } from './certificates.js';
 
 /**

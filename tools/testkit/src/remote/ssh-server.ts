@@ -5,7 +5,7 @@ import { createConnection, createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { tempDir } from '@pocketdock/testkit';
+import { tempDir } from '../temp-dir.js';
 
 const run = promisify(execFile);
 const SSHD = '/usr/sbin/sshd';
