@@ -1,7 +1,7 @@
 // Benchmarks of @pocketdock/engine-socket against both real engines (built package: run via `npx nx bench
 // @pocketdock/engine-socket`, which builds first). Prints a markdown report with ratios on stdout; progress on stderr.
 //   BENCH_ROUNDS (default 9) interleaved bursts of BENCH_ROUND_MS (default 300) per throughput contender;
-//   BENCH_EXEC_ITERATIONS (default 40) exec round trips per contender, interleaved.
+//   BENCH_EXEC_ITERATIONS (default 40; 0 skips them) exec round trips per contender, interleaved.
 import { loadavg } from 'node:os';
 import { startTestContainer, testEngines } from '@pocketdock/testkit';
 import { execRoundTrip } from './exec-round-trip.js';
@@ -25,20 +25,20 @@ async function main(): Promise<void> {
   for (const engine of testEngines()) {
     await using container = await startTestContainer(engine);
     rows.push(...(await throughput(engine, container.id, rounds, roundMs)));
-    execs.push(await execRoundTrip(engine, container.id, iterations));
+    if (iterations > 0) execs.push(await execRoundTrip(engine, container.id, iterations));
   }
   const out: string[] = [
     `Node ${process.version}; load average (1 min) ${fmt(loadBefore, 1)} before, ${fmt(loadavg()[0]!, 1)} after.`,
     `Throughput: ops/s, median (min - max) of ${rounds} interleaved ${roundMs} ms bursts per contender. ` +
       `Exec: ms, p50 (min - max) of ${iterations} interleaved round trips per contender.`,
     '',
-    '| engine | call | conc. | ours keep-alive | ours per-operation | dockerode | bare http.request | keep-alive / dockerode | per-operation / dockerode | keep-alive / per-operation | keep-alive / bare |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| engine | call | conc. | ours keep-alive | bare undici Pool | ours per-operation | dockerode | bare http.request | keep-alive / Pool | keep-alive / dockerode | per-operation / dockerode | keep-alive / per-operation | keep-alive / bare |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
     out.push(
-      `| ${r.engine} | \`${r.call}\` | ${r.concurrency} | ${cell(r.keepAlive)} | ${cell(r.perOperation)} | ${cell(r.dockerode)} | ${cell(r.raw)} | ` +
-        `${x(r.keepAlive, r.dockerode)} | ${x(r.perOperation, r.dockerode)} | ${x(r.keepAlive, r.perOperation)} | ${x(r.keepAlive, r.raw)} |`,
+      `| ${r.engine} | \`${r.call}\` | ${r.concurrency} | ${cell(r.keepAlive)} | ${cell(r.pool)} | ${cell(r.perOperation)} | ${cell(r.dockerode)} | ${cell(r.raw)} | ` +
+        `${x(r.keepAlive, r.pool)} | ${x(r.keepAlive, r.dockerode)} | ${x(r.perOperation, r.dockerode)} | ${x(r.keepAlive, r.perOperation)} | ${x(r.keepAlive, r.raw)} |`,
     );
   }
   out.push('', '| engine | exec `true`: ours | dockerode | CLI | raw floor | ours / floor | ours / dockerode | ours / CLI |', '|---|---:|---:|---:|---:|---:|---:|---:|');

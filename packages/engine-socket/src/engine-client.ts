@@ -6,6 +6,7 @@ import { MAX_API_VERSION, MIN_API_VERSION, negotiateApiVersion } from './api-ver
 import { detectionHost } from './detection/detection-host.js';
 import { EngineError } from './errors.js';
 import { identifyEngine, isPodmanByHeaders } from './identify-engine.js';
+import { loadUndici } from './load.js';
 import type { EngineKind, VersionInfo } from './identify-engine.js';
 import { parseConnectOptions } from './options.js';
 import { describeEndpoint } from './remote/endpoint.js';
@@ -95,11 +96,13 @@ export class EngineClient implements AsyncDisposable {
    * const remote = await EngineClient.connect({ dockerHost: 'tcp://10.0.0.5:2376', tls: { certPath: '/etc/docker-client' } });
    */
   static async connect(options: ConnectOptions = {}): Promise<EngineClient> {
-    const opts = parseConnectOptions(options);
+    const opts = await parseConnectOptions(options);
     if (opts.signal?.aborted) throw new EngineError('ENGINE_ABORTED', 'connect: aborted before it started', { cause: opts.signal.reason });
     const host = detectionHost(opts.host as ConnectOptions['host']);
     const endpoint = await resolveEndpoint(opts, host);
-    const settings = { endpoint, mode: opts.connectionMode, maxConnections: opts.maxConnections, keepAliveTimeoutMs: opts.keepAliveTimeoutMs, connectTimeoutMs: opts.connectTimeoutMs };
+    const undici = await loadUndici();
+    const SshTunnel = endpoint.transport === 'ssh' ? (await import('./remote/ssh-tunnel.js')).SshTunnel : undefined;
+    const settings = { undici, SshTunnel, endpoint, mode: opts.connectionMode, maxConnections: opts.maxConnections, keepAliveTimeoutMs: opts.keepAliveTimeoutMs, connectTimeoutMs: opts.connectTimeoutMs };
     // Negotiate over a bootstrap client that speaks unversioned paths, then hand its connections on.
     const connections = new Connections(settings);
     const bootstrap = new EngineClient(endpoint, opts, connections, '', 'docker');

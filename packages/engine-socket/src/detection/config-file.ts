@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
-import { parse } from 'yaml';
 import { EngineError } from '../errors.js';
+import { loadYamlParse } from '../load.js';
 import { isMissing } from './detection-host.js';
 import type { DetectionHost } from './detection-host.js';
 
@@ -21,6 +21,7 @@ async function readConfig(host: DetectionHost, path: string): Promise<ConfigFile
     if (isMissing(err) || (err as { code?: unknown }).code === 'EISDIR') return undefined;
     throw new EngineError('ENGINE_INVALID_CONFIG', `cannot read ${path}: ${(err as Error).message}`, { cause: err });
   }
+  const parse = await loadYamlParse();
   let doc: unknown;
   try {
     doc = parse(text);

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { EngineError } from '../errors.js';
 import type { TlsOptions } from '../remote/tcp-endpoint.js';
@@ -55,6 +54,8 @@ export function dockerContext(host: DetectionHost): SocketStrategy {
       const chosen = await contextName(host);
       if (chosen === undefined) return { candidates: [], note: 'no $DOCKER_CONTEXT, no currentContext in the docker config' };
       if (chosen.name === 'default') return { candidates: [], note: `context "default" (${chosen.from}): the local defaults below` };
+      // node:crypto on first use: most processes never meet a Docker context (load.ts)
+      const { createHash } = await import('node:crypto');
       const id = createHash('sha256').update(chosen.name).digest('hex');
       const metaPath = join(configDir(host), 'contexts', 'meta', id, 'meta.json');
       const meta = (await readJson(host, metaPath, `context "${chosen.name}"`)) as ContextMeta | undefined;

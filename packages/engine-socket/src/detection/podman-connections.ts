@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { parse as parseToml } from 'smol-toml';
 import { EngineError } from '../errors.js';
+import { loadTomlParse } from '../load.js';
 import { isMissing } from './detection-host.js';
 import type { DetectionHost } from './detection-host.js';
 import { toSocketPath } from './socket-address.js';
@@ -57,7 +57,7 @@ async function readConnections(host: DetectionHost): Promise<Connections> {
     if (text === undefined) continue;
     let doc: Record<string, unknown>;
     try {
-      doc = parseToml(text);
+      doc = (await loadTomlParse())(text);
     } catch (err) {
       throw new EngineError('ENGINE_INVALID_CONFIG', `the Podman configuration ${file} is not valid TOML`, { cause: err });
     }

@@ -6,7 +6,6 @@ import { toSocketPath } from '../detection/socket-address.js';
 import type { ResolvedConnectOptions } from '../options.js';
 import { pingSocket } from '../transport/ping.js';
 import type { Endpoint } from './endpoint.js';
-import { sshEndpoint } from './ssh-endpoint.js';
 import { tcpEndpoint } from './tcp-endpoint.js';
 
 /**
@@ -31,6 +30,7 @@ async function addressEndpoint(address: string, origin: string, opts: ResolvedCo
     return tcpEndpoint(address, { env: host.env, homedir: host.homedir, tls: opts.tls, allowInsecureTcp: opts.allowInsecureTcp, origin });
   }
   if (/^ssh:\/\//i.test(address.trim())) {
+    const { sshEndpoint } = await import('./ssh-endpoint.js'); // ssh2 and the key code only for ssh (load.ts)
     return { transport: 'ssh', ...(await sshEndpoint(address, { env: host.env, homedir: host.homedir, ssh: opts.ssh, origin })) };
   }
   return { transport: 'unix', socketPath: toSocketPath(address, host.cwd, origin) };

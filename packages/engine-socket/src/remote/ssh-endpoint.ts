@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import ssh2 from 'ssh2';
 import { EngineError } from '../errors.js';
+import { loadSsh2 } from '../load.js';
 import { readPem } from './tls-files.js';
 
 /** Settings of an `ssh://` engine (the `ssh` option); anything left out comes from the environment. */
@@ -105,6 +105,7 @@ export async function sshEndpoint(address: string, ctx: SshContext): Promise<{ h
  * skipped (the agent may hold it) when it is a default one. The key never appears in a message.
  */
 async function privateKey(opts: SshOptions, homedir: string, hasAgent: boolean): Promise<Buffer | undefined> {
+  const ssh2 = await loadSsh2();
   const check = (key: Buffer, what: string, explicit: boolean): Buffer | undefined => {
     const parsed = ssh2.utils.parseKey(key, opts.passphrase);
     if (!(parsed instanceof Error)) return key;

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
-import ssh2 from 'ssh2';
 import type { Client as SshClient, ClientChannel, ConnectConfig } from 'ssh2';
 import { EngineError } from '../errors.js';
+import { loadSsh2 } from '../load.js';
 import { blobType, fingerprint, judgeHostKey, knownHostsName } from './known-hosts.js';
 import { SshChannelSocket } from './ssh-channel-socket.js';
 import type { SshSettings } from './ssh-endpoint.js';
@@ -107,7 +107,7 @@ export class SshTunnel {
 
   async #handshake(): Promise<SshClient> {
     const { host, port, user, ssh, address } = this.#target;
-    const texts = await readKnownHosts(ssh.knownHostsFiles);
+    const [texts, ssh2] = await Promise.all([readKnownHosts(ssh.knownHostsFiles), loadSsh2()]);
     const names = [knownHostsName(host, port)];
     let refusal: EngineError | undefined;
     const hostVerifier = (key: Buffer): boolean => {

@@ -1,10 +1,10 @@
-import { Client, Pool } from 'undici';
 import type { Socket } from 'node:net';
-import type { Dispatcher, buildConnector } from 'undici';
+import type * as Undici from 'undici';
+import type { Client, Dispatcher, Pool, buildConnector } from 'undici';
 import type { ConnectionMode } from '../options.js';
 import { describeEndpoint, undiciTarget } from '../remote/endpoint.js';
 import type { Endpoint } from '../remote/endpoint.js';
-import { SshTunnel } from '../remote/ssh-tunnel.js';
+import type { SshTunnel } from '../remote/ssh-tunnel.js';
 
 /** undici needs an origin; over a Unix socket only the Host header sees it. */
 export const ORIGIN = 'http://localhost';
@@ -15,6 +15,10 @@ export interface ConnectionSettings {
   maxConnections: number;
   keepAliveTimeoutMs: number;
   connectTimeoutMs: number;
+  /** undici's module, loaded by the caller (load.ts). */
+  undici: typeof Undici;
+  /** ssh: the tunnel class, loaded by the caller (load.ts): only ssh needs ssh2 and the known_hosts code. */
+  SshTunnel?: typeof SshTunnel | undefined;
 }
 
 /** A dispatcher for one operation, and what to call when the operation (body included) is over. */
@@ -34,6 +38,8 @@ export interface Lease {
 export class Connections {
   readonly #settings: ConnectionSettings;
   readonly #pool: Pool | undefined;
+  /** The one lease of every short call in keep-alive mode (nothing to release: the Pool takes the connection back). */
+  readonly #pooled: Lease | undefined;
   readonly #dedicated = new Set<Client>();
   /** ssh: the one SSH connection every HTTP connection is a channel of. */
   readonly #tunnel: SshTunnel | undefined;
@@ -41,11 +47,11 @@ export class Connections {
   constructor(settings: ConnectionSettings) {
     this.#settings = settings;
     const { endpoint } = settings;
-    this.#tunnel = endpoint.transport === 'ssh' ? new SshTunnel({ ...endpoint, address: describeEndpoint(endpoint) }, settings.connectTimeoutMs) : undefined;
+    this.#tunnel = endpoint.transport === 'ssh' ? new (sshTunnelClass(settings))({ ...endpoint, address: describeEndpoint(endpoint) }, settings.connectTimeoutMs) : undefined;
     const { origin, socketPath, connect } = this.#target(false);
     this.#pool =
       settings.mode === 'keep-alive'
-        ? new Pool(origin, {
+        ? new settings.undici.Pool(origin, {
             ...(socketPath === undefined ? {} : { socketPath }),
             connect,
             connections: settings.maxConnections,
@@ -57,11 +63,12 @@ export class Connections {
             bodyTimeout: 0,
           })
         : undefined;
+    this.#pooled = this.#pool === undefined ? undefined : Object.freeze({ dispatcher: this.#pool, reused: true, release: noop });
   }
 
   /** For a short request/response call. */
   short(): Lease {
-    if (this.#pool) return { dispatcher: this.#pool, reused: true, release: noop };
+    if (this.#pooled) return this.#pooled;
     return this.dedicated(false);
   }
 
@@ -71,7 +78,7 @@ export class Connections {
    */
   dedicated(halfOpen: boolean): Lease {
     const { origin, socketPath, connect } = this.#target(halfOpen);
-    const client = new Client(origin, {
+    const client = new this.#settings.undici.Client(origin, {
       ...(socketPath === undefined ? {} : { socketPath }),
       connect,
       connectTimeout: this.#settings.connectTimeoutMs,
@@ -117,6 +124,11 @@ export class Connections {
     };
     return { origin: 'http://localhost', connect };
   }
+}
+
+function sshTunnelClass(settings: ConnectionSettings): typeof SshTunnel {
+  if (settings.SshTunnel === undefined) throw new Error('Connections: an ssh endpoint needs settings.SshTunnel');
+  return settings.SshTunnel;
 }
 
 type SshConnect = (options: unknown, callback: buildConnector.Callback) => void;

@@ -1,23 +1,58 @@
-import { EventEmitter } from 'node:events';
 import { EngineError } from '../errors.js';
 import { toEngineError } from './map-error.js';
 
 /** Most informational (1xx) answers a call accepts before its real answer; no engine sends any. */
 export const MAX_INFORMATIONAL_ANSWERS = 16;
 
+type Listener = () => void;
+
 /**
- * The signal undici watches for one operation. undici accepts an EventEmitter with `aborted`, `reason` and an
- * `'abort'` event in place of an AbortSignal; it costs a fraction of an AbortController, and every call makes one.
+ * The signal undici watches for one operation. undici takes, in place of an AbortSignal, any object with `aborted`,
+ * `reason` and EventEmitter-style `on`/`once`/`removeListener` for `'abort'` (it adds one listener per request, and
+ * removes it when the body closes). Every call makes one, so this is the least that contract needs: no
+ * EventEmitter (its constructor and `once` wrapper cost ~40x this on this machine), one slot for the usual single
+ * listener. A listener runs once, at the abort; one added after it never runs (undici checks `aborted` first).
  */
-export class OperationSignal extends EventEmitter {
+export class OperationSignal {
   aborted = false;
   reason: unknown = undefined;
+  #first: Listener | undefined;
+  #more: Listener[] | undefined;
+
+  on(_event: 'abort', listener: Listener): this {
+    if (this.#first === undefined) this.#first = listener;
+    else (this.#more ??= []).push(listener);
+    return this;
+  }
+
+  once(event: 'abort', listener: Listener): this {
+    return this.on(event, listener);
+  }
+
+  removeListener(_event: 'abort', listener: Listener): this {
+    if (this.#first === listener) {
+      this.#first = this.#more?.shift();
+    } else if (this.#more !== undefined) {
+      const at = this.#more.indexOf(listener);
+      if (at !== -1) this.#more.splice(at, 1);
+    }
+    return this;
+  }
+
+  off(event: 'abort', listener: Listener): this {
+    return this.removeListener(event, listener);
+  }
 
   abort(reason: unknown): void {
     if (this.aborted) return;
     this.aborted = true;
     this.reason = reason;
-    this.emit('abort');
+    const first = this.#first;
+    const more = this.#more;
+    this.#first = undefined;
+    this.#more = undefined;
+    first?.();
+    if (more !== undefined) for (const listener of more) listener();
   }
 }
 

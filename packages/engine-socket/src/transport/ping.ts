@@ -1,6 +1,6 @@
-import { Client } from 'undici';
 import { Operation } from './operation.js';
 import { ORIGIN } from './connections.js';
+import { loadUndici } from '../load.js';
 import { readBody } from './read-body.js';
 
 /** A ping answers `OK`; anything past this is not an engine. */
@@ -11,6 +11,7 @@ const MAX_PING_BYTES = 4096;
  * `timeoutMs`; rejects with the reason otherwise. Detection's check that a socket file is a live engine.
  */
 export async function pingSocket(socketPath: string, timeoutMs: number): Promise<void> {
+  const { Client } = await loadUndici();
   const client = new Client(ORIGIN, { socketPath, connectTimeout: timeoutMs, headersTimeout: 0, bodyTimeout: 0 });
   const op = new Operation(`GET /_ping on ${socketPath}`, timeoutMs, undefined);
   try {

@@ -57,7 +57,7 @@ export function prepareRequest(options: RequestOptions, apiPrefix: string, defau
   const method: Dispatcher.HttpMethod = options.method?.toUpperCase() ?? defaultMethod;
   const path = apiPrefix + options.path + (options.query ? queryString(options.query) : '');
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(options.headers ?? {})) headers[k.toLowerCase()] = v;
+  if (options.headers !== undefined) for (const [k, v] of Object.entries(options.headers)) headers[k.toLowerCase()] = v;
   let body: PreparedRequest['body'];
   const raw = options.body;
   if (raw === undefined) {
