@@ -20,5 +20,6 @@ bash tools/images.sh
 bash tools/flow-image.sh
 bash tools/tmux.sh
 bash tools/sshd.sh
+bash tools/redis.sh
 bash tools/chromium.sh
 bash tools/python-client.sh
