@@ -39,6 +39,10 @@ export const configSchema = {
   kawaflow: { doc: 'Speak kawaflow\'s protocol too', format: Boolean, default: d.kawaflow, env: 'FLOW_MANAGER_KAWAFLOW' },
   monitorIntervalMs: { doc: 'Monitoring period (ms, 0: off)', format: 'nat', default: d.monitorIntervalMs, env: 'FLOW_MANAGER_MONITOR_INTERVAL_MS' },
   monitorHistorySize: { doc: 'Monitoring history entries per container', format: 'nat', default: d.monitorHistorySize, env: 'FLOW_MANAGER_MONITOR_HISTORY_SIZE' },
+  clusterRedisUrl: { doc: 'Redis of the flow-manager cluster (redis:// or rediss://); unset: no cluster', format: '*', default: null as string | null, env: 'FLOW_MANAGER_CLUSTER_REDIS_URL', sensitive: true },
+  clusterName: { doc: 'Name of the cluster (prefix of its Redis keys)', format: String, default: 'default', env: 'FLOW_MANAGER_CLUSTER_NAME' },
+  clusterHeartbeatMs: { doc: 'Cluster heartbeat period (ms)', format: 'nat', default: 1_000, env: 'FLOW_MANAGER_CLUSTER_HEARTBEAT_MS' },
+  clusterHeartbeatTtlMs: { doc: 'A member silent this long is dead and its flows adopted (ms)', format: 'nat', default: 5_000, env: 'FLOW_MANAGER_CLUSTER_HEARTBEAT_TTL_MS' },
   logLevel: { doc: 'pino level', format: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: d.logLevel, env: 'FLOW_MANAGER_LOG_LEVEL' },
 };
 
@@ -66,9 +70,10 @@ export function loadFlowManagerConfig(options: { file?: string; env?: NodeJS.Pro
     throw new FlowManagerError('FM_INVALID_OPTIONS', `invalid configuration: ${(cause as Error).message}`, { cause });
   }
   const raw = config.getProperties();
-  const { token, defaultImage, engineSocket, dashboardDir, ...rest } = raw;
+  const { token, defaultImage, engineSocket, dashboardDir, clusterRedisUrl, clusterName, clusterHeartbeatMs, clusterHeartbeatTtlMs, ...rest } = raw;
   return parseFlowManagerOptions({
     ...rest,
+    ...(clusterRedisUrl ? { cluster: { redisUrl: clusterRedisUrl, name: clusterName, heartbeatMs: clusterHeartbeatMs, heartbeatTtlMs: clusterHeartbeatTtlMs } } : {}),
     logLevel: rest.logLevel,
     ...(token ? { token } : {}),
     ...(defaultImage ? { defaultImage } : {}),

@@ -30,6 +30,7 @@ export const FLOW_MANAGER_ERROR_TYPES = {
   FM_CREATE_TIMEOUT: 'system_error',
   FM_LIVE_LIMIT: 'validation_error',
   FM_TERMINAL_NOT_FOUND: 'validation_error',
+  FM_CLUSTER_UNAVAILABLE: 'system_error',
 } as const satisfies Record<string, ErrorType>;
 
 export type FlowManagerErrorCode = keyof typeof FLOW_MANAGER_ERROR_TYPES;

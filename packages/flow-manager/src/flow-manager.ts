@@ -1,15 +1,17 @@
-import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { EngineClient } from '@pocketdock/engine-socket';
 import { Server } from 'socket.io';
 import { AccessControl } from './access-control.js';
 import { ConnectionTracker } from './connection-tracker.js';
-import { ContainerManager } from './container-manager.js';
+import { ClusterNode } from './cluster/cluster-node.js';
+import type { RedisPair } from './cluster/cluster-node.js';
+import type { ContainerManager } from './container-manager.js';
 import { FlowManagerError } from './errors.js';
-import { FlowCode } from './flow-code.js';
+import { createFlowCore } from './flow-core.js';
+import { FlowOps } from './flow-ops.js';
+import { LocalFlows } from './local-flows.js';
 import { LiveEvents } from './live/live-extension.js';
 import { createMonitoring } from './monitoring/create-monitoring.js';
 import type { Monitor } from './monitoring/monitor.js';
@@ -17,10 +19,9 @@ import { staticPage } from './live/static-page.js';
 import { isLoopback, parseFlowManagerOptions } from './options.js';
 import type { FlowManagerOptions, ResolvedFlowManagerOptions } from './options.js';
 import type { Session } from './access-control.js';
-import { SocketCommunicationHandler } from './socket-communication-handler.js';
+import type { SocketCommunicationHandler } from './socket-communication-handler.js';
 import { SocketIOEventHandler } from './socketio-event-handler.js';
 import type { FlowServer } from './socketio-event-handler.js';
-import { StateStore } from './state-store.js';
 import { Subscriptions } from './subscriptions.js';
 import { createSystemLogger } from './system-logger.js';
 import type { SystemLogger } from './system-logger.js';
@@ -53,6 +54,9 @@ export class FlowManager {
   /** Resource sampling, thresholds, health checks and histories (see the README's Monitoring). */
   readonly monitor: Monitor;
   readonly #closeMonitoring: () => Promise<void>;
+  readonly #flows: LocalFlows;
+  /** This instance's place in a cluster (the `cluster` option), else undefined. */
+  readonly cluster: ClusterNode | undefined;
   #stopping: Promise<void> | undefined;
 
   private constructor(parts: {
@@ -71,6 +75,8 @@ export class FlowManager {
     ownsEngine: boolean;
     live: LiveEvents;
     monitoring: ReturnType<typeof createMonitoring>;
+    flows: LocalFlows;
+    cluster: ClusterNode | undefined;
   }) {
     this.#o = parts.o;
     this.manager = parts.manager;
@@ -88,6 +94,8 @@ export class FlowManager {
     this.#live = parts.live;
     this.monitor = parts.monitoring.monitor;
     this.#closeMonitoring = (): Promise<void> => parts.monitoring.close();
+    this.#flows = parts.flows;
+    this.cluster = parts.cluster;
   }
 
   /**
@@ -108,36 +116,17 @@ export class FlowManager {
     const engine = o.engine ?? (await EngineClient.connect(o.engineSocket ? { socketPath: o.engineSocket } : {}));
     const ownsEngine = o.engine === undefined;
     let manager: ContainerManager | undefined;
+    let cluster: ClusterNode | undefined;
+    let flows: LocalFlows | undefined;
+    let redis: RedisPair | undefined;
     try {
-      await mkdir(o.socketDir, { recursive: true, mode: 0o700 });
-      const sockets = new SocketCommunicationHandler({ socketDir: o.socketDir, maxMessageBytes: o.maxMessageBytes, replyTimeoutMs: o.replyTimeoutMs, inboxSize: 1_000 });
-      const held = new Set<string>();
-      sockets.on('held', (id, err) => {
-        if (held.has(id)) return;
-        held.add(id);
-        logger.warn({ container_id: id, err: err.message }, 'flow socket held by another live server (a flow-manager still stopping?); taking it over once it is free');
-      });
+      // The cluster's Redis first: a member that cannot reach it does not start (FM_CLUSTER_UNAVAILABLE).
+      if (o.cluster) redis = await ClusterNode.connect(o.cluster);
       const activity = new UserActivityLogger({ historySize: o.activityHistorySize });
-      const state = new StateStore(join(o.socketDir, 'state'));
-      manager = new ContainerManager({
-        engine,
-        sockets,
-        activity,
-        logger,
-        code: new FlowCode(join(o.socketDir, 'code')),
-        state,
-        instance: o.instance,
-        allowedRoots: o.allowedRoots,
-        allowWritableVolumes: o.allowWritableVolumes,
-        maxContainers: o.maxContainers,
-        defaultImage: o.defaultImage,
-        defaultCommand: o.defaultCommand,
-        labels: o.labels,
-        network: o.network,
-        stopTimeoutMs: o.stopTimeoutMs,
-        updateTimeoutMs: o.updateTimeoutMs,
-        statsMaxAgeMs: o.statsMaxAgeMs,
-      });
+      const own = await createFlowCore({ o, engine, logger, activity, instance: o.instance, socketDir: o.socketDir });
+      const { state } = own;
+      const { sockets } = own.core;
+      manager = own.core.manager;
       await manager.start();
       const subscriptions = new Subscriptions({ store: state });
       const known = manager;
@@ -166,7 +155,29 @@ export class FlowManager {
         statsIntervalMs: o.liveStatsIntervalMs,
       });
       const monitoring = createMonitoring({ o, io, manager, sockets, activity, engine, logger });
-      const handler = new SocketIOEventHandler({ io, manager, sockets, activity, logger, subscriptions, extensions: [live, ...monitoring.extensions] });
+      flows = new LocalFlows(own.core);
+      const ops = new FlowOps({ flows, activity });
+      if (o.cluster && redis) {
+        const local = flows;
+        cluster = await ClusterNode.start({
+          options: o.cluster,
+          io,
+          instance: o.instance,
+          socketDir: o.socketDir,
+          engineAddress: engine.address,
+          flows: local,
+          ops,
+          logger,
+          adopt: async (instance, socketDir) => {
+            const { core } = await createFlowCore({ o, engine, logger, activity, instance, socketDir });
+            await core.manager.start();
+            return core;
+          },
+        }, redis);
+        const node = cluster;
+        ops.forward = (event, payload) => node.forward(event, payload);
+      }
+      const handler = new SocketIOEventHandler({ io, flows, ops, cluster, activity, logger, subscriptions, extensions: [live, ...monitoring.extensions] });
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);
         http.listen(o.port, o.host, () => {
@@ -174,10 +185,13 @@ export class FlowManager {
           resolve();
         });
       });
-      const fm = new FlowManager({ o, manager, sockets, activity, logger, io, access, http, connections, handler, subscriptions, engine, ownsEngine, live, monitoring });
-      logger.info({ url: fm.url, socket_dir: o.socketDir, instance: o.instance, containers: manager.size, access: o.token ? 'token' : 'open' }, 'flow-manager listening');
+      const fm = new FlowManager({ o, manager, sockets, activity, logger, io, access, http, connections, handler, subscriptions, engine, ownsEngine, live, monitoring, flows, cluster });
+      logger.info({ url: fm.url, socket_dir: o.socketDir, instance: o.instance, containers: manager.size, access: o.token ? 'token' : 'open', cluster: o.cluster?.name }, 'flow-manager listening');
       return fm;
     } catch (err) {
+      await cluster?.close().catch(() => undefined);
+      redis?.disconnect();
+      await flows?.closeAdopted();
       await manager?.close().catch(() => undefined);
       if (ownsEngine) await engine.close();
       throw err;
@@ -230,6 +244,7 @@ export class FlowManager {
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       const deadline = Date.now() + this.#o.shutdownGraceMs;
+      await this.cluster?.leave(); // no heartbeat from now on; nobody adopts a stopped instance's flows
       this.#handler.shutdown();
       const live = this.#live.close();
       const monitoring = this.#closeMonitoring();
@@ -240,7 +255,7 @@ export class FlowManager {
       // close, as when a network drops, and reconnect by themselves: to a successor, if one is started.
       const sessions = Object.values((this.io.engine as unknown as { clients: Record<string, Session> }).clients);
       for (const session of sessions) session.close();
-      const flows = this.manager.close();
+      const flows = Promise.all([this.manager.close(), this.#flows.closeAdopted()]);
       const cut = await this.#connections.drain(Math.max(0, deadline - Date.now()));
       if (cut > 0) this.logger.warn({ clients: cut, grace_ms: this.#o.shutdownGraceMs }, 'clients still connected after the shutdown grace: cut');
       // engine.io's polling transport keeps a 30 s timer waiting for one more GET to deliver its close packet;
@@ -248,6 +263,7 @@ export class FlowManager {
       for (const session of sessions) (session.transport as unknown as { shouldClose?: (() => void) | null }).shouldClose?.();
       await closed;
       await new Promise<void>((resolve) => void this.io.close(() => resolve())); // rooms and adapters (the HTTP server is closed already)
+      await this.cluster?.close();
       await flows;
       await live;
       await monitoring;

@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EngineClient } from '@pocketdock/engine-socket';
 import { z } from 'zod';
+import { clusterOptionsSchema } from './cluster/cluster-options.js';
 import { FlowManagerError } from './errors.js';
 import type { SystemLogger } from './system-logger.js';
 
@@ -74,6 +75,8 @@ export const flowManagerOptionsSchema = z
     terminalIdleMs: positiveInt.default(10 * 60_000),
     /** How often the dashboard's overview gets resource samples (while someone watches it). */
     liveStatsIntervalMs: z.number().int().min(250).default(2_000),
+    /** Run as a member of a cluster of flow-managers sharing one Redis (see the README's Cluster); off when absent. */
+    cluster: clusterOptionsSchema.optional(),
   })
   .strict();
 

@@ -1,11 +1,13 @@
 import type { Server, Socket } from 'socket.io';
-import type { ContainerManager } from './container-manager.js';
+import type { ClusterLink } from './cluster/cluster-link.js';
 import { EVENT_SCHEMAS } from './event-schemas.js';
 import type { AckResponse, ClientEventName, ClientToServerEvents, ErrorResponse, ServerToClientEvents } from './event-schemas.js';
 import { withRequesterDeadline } from './create-deadline.js';
 import { FlowManagerError, payloadError } from './errors.js';
+import { FLOW_EVENTS } from './flow-ops.js';
+import type { FlowEventName, FlowOps } from './flow-ops.js';
 import type { HandlerExtension, RequestContext } from './handler-extension.js';
-import type { SocketCommunicationHandler } from './socket-communication-handler.js';
+import type { LocalFlows } from './local-flows.js';
 import type { Subscriptions } from './subscriptions.js';
 import type { SystemLogger } from './system-logger.js';
 import { toFlowError } from './to-flow-error.js';
@@ -43,8 +45,9 @@ interface PendingAck {
  */
 export class SocketIOEventHandler {
   readonly #io: FlowServer;
-  readonly #manager: ContainerManager;
-  readonly #sockets: SocketCommunicationHandler;
+  readonly #flows: LocalFlows;
+  readonly #ops: FlowOps;
+  readonly #cluster: ClusterLink | undefined;
   readonly #activity: UserActivityLogger;
   readonly #logger: SystemLogger;
   readonly #subscriptions: Subscriptions;
@@ -57,8 +60,12 @@ export class SocketIOEventHandler {
 
   constructor(options: {
     io: FlowServer;
-    manager: ContainerManager;
-    sockets: SocketCommunicationHandler;
+    /** The flows served here (own, and adopted in a cluster). */
+    flows: LocalFlows;
+    /** Requests on one flow: run here, or forwarded in a cluster. */
+    ops: FlowOps;
+    /** The cluster (list, subscriptions of client ids across instances), when there is one. */
+    cluster?: ClusterLink | undefined;
     activity: UserActivityLogger;
     logger: SystemLogger;
     subscriptions: Subscriptions;
@@ -66,8 +73,9 @@ export class SocketIOEventHandler {
     extensions?: readonly HandlerExtension[];
   }) {
     this.#io = options.io;
-    this.#manager = options.manager;
-    this.#sockets = options.sockets;
+    this.#flows = options.flows;
+    this.#ops = options.ops;
+    this.#cluster = options.cluster;
     this.#activity = options.activity;
     this.#logger = options.logger;
     this.#subscriptions = options.subscriptions;
@@ -75,7 +83,7 @@ export class SocketIOEventHandler {
     this.#known = new Set(Object.keys(EVENT_SCHEMAS));
     for (const ext of this.#extensions) for (const name of [...Object.keys(ext.events ?? {}), ...Object.keys(ext.aliases ?? {})]) this.#known.add(name);
     this.#withoutAck = this.#extensions.some((ext) => ext.answerWithoutAck === true);
-    this.#manager.on('status', (status) => {
+    this.#flows.on('status', (status) => {
       this.#io.to(roomOf(status.container_id)).emit('container_status', status);
       if (status.state === 'removing') {
         this.#io.in(roomOf(status.container_id)).socketsLeave(roomOf(status.container_id));
@@ -83,12 +91,12 @@ export class SocketIOEventHandler {
       }
     });
     this.#activity.on('activity', (entry) => this.#io.to(roomOf(entry.container_id)).emit('activity', entry));
-    this.#sockets.on('message', (id, event) => {
+    this.#flows.on('message', (id, event) => {
       this.#io.to(roomOf(id)).emit('flow_message', { container_id: id, event: event.event, message: event.message, timestamp: new Date().toISOString() });
       this.#record(id, 'message_received', (name) => `${name} sent "${event.event}"`);
     });
-    this.#sockets.on('connected', (id) => this.#connection(id, true));
-    this.#sockets.on('disconnected', (id) => this.#connection(id, false));
+    this.#flows.on('connected', (id) => this.#connection(id, true));
+    this.#flows.on('disconnected', (id) => this.#connection(id, false));
     this.#io.on('connection', (socket) => this.#attach(socket));
   }
 
@@ -100,22 +108,27 @@ export class SocketIOEventHandler {
   }
 
   #connection(id: string, connected: boolean): void {
-    const status = this.#manager.statusOf(id);
+    const status = this.#flows.statusOf(id);
     if (!status) return;
     this.#io.to(roomOf(id)).emit('container_status', status);
     this.#record(id, connected ? 'flow_connected' : 'flow_disconnected', (name) => `${name}'s flow ${connected ? 'connected' : 'disconnected'}`);
   }
 
   #record(id: string, type: 'message_received' | 'message_sent' | 'flow_connected' | 'flow_disconnected', message: (name: string) => string): void {
-    const status = this.#manager.statusOf(id);
+    const status = this.#flows.statusOf(id);
     if (status) this.#activity.record({ container_id: id, name: status.name, type, message: message(status.name) });
   }
 
   #attach(socket: FlowSocket): void {
     const identity = clientIdOf(socket.handshake.auth);
     if (identity !== undefined) {
-      const rooms = this.#subscriptions.of(identity).filter((id) => this.#manager.has(id));
+      const rooms = this.#subscriptions.of(identity).filter((id) => this.#flows.has(id));
       if (rooms.length > 0) void socket.join(rooms.map(roomOf));
+      // In a cluster the client's subscriptions are kept in Redis too: flows served by other instances included.
+      this.#cluster?.subscriptionsOf(identity).then(
+        (ids) => (socket.connected && ids.length > 0 ? socket.join(ids.map(roomOf)) : undefined),
+        (err: unknown) => this.#logger.warn({ err, client_id: identity }, 'could not read the client\'s subscriptions from the cluster'),
+      );
     }
     const mine = new Set<PendingAck>();
     socket.once('disconnect', () => {
@@ -142,43 +155,42 @@ export class SocketIOEventHandler {
     const on = <E extends ClientEventName>(event: E, run: (payload: ReturnType<(typeof EVENT_SCHEMAS)[E]['parse']>) => Promise<unknown>): void => route(event, EVENT_SCHEMAS[event], run);
     const subscribe = async (id: string): Promise<void> => {
       await socket.join(roomOf(id));
-      if (identity !== undefined) this.#subscriptions.add(identity, id);
+      if (identity !== undefined) {
+        this.#subscriptions.add(identity, id);
+        this.#cluster?.addSubscription(identity, id);
+      }
     };
+    const flowOp = (event: FlowEventName): void => on(event, (p) => this.#ops.run(event, p as Record<string, unknown>));
 
     on('create_container', async ({ timeout_ms: timeoutMs, ...config }) => {
-      const info = await withRequesterDeadline(socket, timeoutMs, (signal) => this.#manager.createContainer(config, { signal }));
+      const info = await withRequesterDeadline(socket, timeoutMs, (signal) => this.#flows.primary.manager.createContainer(config, { signal }));
       await subscribe(info.container_id);
       // What happened before the creator was in the room (created, started, perhaps its flow connecting).
       for (const entry of this.#activity.recent(info.container_id)) socket.emit('activity', entry);
       return info;
     });
-    on('start_container', (p) => this.#manager.startContainer(p.container_id));
-    on('stop_container', (p) => this.#manager.stopContainer(p.container_id));
-    on('restart_container', (p) => this.#manager.restartContainer(p.container_id));
-    on('update_container', (p) => this.#manager.updateContainer(p.container_id, p.code_path));
-    on('delete_container', (p) => this.#manager.deleteContainer(p.container_id));
-    on('get_status', (p) => this.#manager.getContainerStatus(p.container_id, { refresh: p.refresh ?? false }));
-    on('list_containers', () => Promise.resolve(this.#manager.listContainers()));
-    on('send_message', async (p) => {
-      const id = this.#manager.resolveId(p.container_id);
-      this.#record(id, 'message_sent', (name) => `message sent to ${name}`);
-      const reply = await this.#sockets.sendMessage(id, p.message ?? null, p.timeout_ms === undefined ? {} : { timeoutMs: p.timeout_ms });
-      return { container_id: id, reply };
-    });
+    for (const event of FLOW_EVENTS) if (event !== 'subscribe') flowOp(event);
+    on('list_containers', () => (this.#cluster ? this.#cluster.listAll() : Promise.resolve(this.#flows.list())));
     on('subscribe', async (p) => {
-      const id = this.#manager.resolveId(p.container_id);
-      await subscribe(id);
-      return { container_id: id, activity: this.#activity.recent(id) };
+      // Resolved where the flow is (here, or the instance that serves it): the answer names its full id.
+      const answer = (await this.#ops.run('subscribe', p)) as { container_id: string; activity: unknown[] };
+      await subscribe(answer.container_id);
+      return answer;
     });
     on('unsubscribe', async (p) => {
       let id = p.container_id;
       try {
-        id = this.#manager.resolveId(p.container_id);
+        id = this.#flows.get(p.container_id).id;
       } catch (err) {
         if (!FlowManagerError.is(err)) throw err; // a deleted container: leaving its room is still fine
+        // served by another member: its full id from there (a name or a prefix names no room here)
+        if (this.#cluster) id = await this.#ops.run('get_status', { container_id: p.container_id }).then((s) => (s as { container_id: string }).container_id, () => p.container_id);
       }
       await socket.leave(roomOf(id));
-      if (identity !== undefined) this.#subscriptions.remove(identity, id);
+      if (identity !== undefined) {
+        this.#subscriptions.remove(identity, id);
+        this.#cluster?.removeSubscription(identity, id);
+      }
       return { container_id: id };
     });
     const ctx: RequestContext = { socket, identity, subscribe };
