@@ -15,7 +15,7 @@ module.exports = function preset(dir, { integration = false, testTimeout = 30_00
     testEnvironment: 'node',
     testMatch: ['<rootDir>/test/**/*.test.ts'],
     transform: {
-      '^.+\\.ts$': [
+      '^.+\\.c?ts$': [
         require.resolve('@swc/jest'),
         {
           jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
@@ -24,7 +24,9 @@ module.exports = function preset(dir, { integration = false, testTimeout = 30_00
         },
       ],
     },
-    moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+    // A .cts source (CommonJS even in the ESM build, e.g. container-sdk's node-require.cts) is imported as .cjs.
+    moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1', '^(\\.{1,2}/.*)\\.cjs$': ['$1.cts', '$1.cjs'] },
+    moduleFileExtensions: ['js', 'mjs', 'cjs', 'jsx', 'ts', 'tsx', 'cts', 'json', 'node'],
     testEnvironmentOptions: { customExportConditions: ['@pocketdock/source', 'node', 'node-addons'] },
     testTimeout,
     maxWorkers: 2,

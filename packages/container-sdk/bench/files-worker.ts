@@ -5,7 +5,7 @@
 // one's transfers by about a quarter (docs/benchmarks.md), while each `docker cp`, in or out, is a process of its own.
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -15,7 +15,7 @@ import { EngineClient } from '@pocketdock/engine-socket';
 import { openContainer } from '@pocketdock/container-sdk';
 
 export interface WorkerSetup {
-  contender: 'memory' | 'stream' | 'push-pull' | 'dockerode' | 'big';
+  contender: 'memory' | 'stream' | 'push-pull' | 'dockerode' | 'big' | 'tree';
   dir: 'in' | 'out';
   socketPath: string;
   name: string;
@@ -24,7 +24,8 @@ export interface WorkerSetup {
   src: string;
   bytes: number;
 }
-export type WorkerReply = { ms: number } | { error: string } | { ready: true } | { inMBps: number; outMBps: number; growthMiB: number };
+/** `maxRssMiB`: the process's peak RSS during the transfer (sampled every 10 ms). */
+export type WorkerReply = { ms: number; maxRssMiB: number } | { error: string } | { ready: true } | { inMBps: number; outMBps: number; growthMiB: number };
 
 const MIB = 1024 * 1024;
 const setup = JSON.parse(process.env.BENCH_WORKER ?? '{}') as WorkerSetup;
@@ -46,12 +47,15 @@ async function untarTo(stream: NodeJS.ReadableStream, file: string): Promise<voi
 }
 
 async function main(): Promise<void> {
-  const engine = await EngineClient.connect({ socketPath: setup.socketPath });
+  // A tree of 10,000 files on a loaded machine can take the engine longer than the default 30 s to answer.
+  const engine = await EngineClient.connect({ socketPath: setup.socketPath, timeoutMs: 600_000 });
   const c = await openContainer(setup.name, { engine });
   const { work, src, bytes } = setup;
   const inMemory = setup.contender === 'memory' && setup.dir === 'in' ? await readFile(src) : undefined;
   const box = new Docker({ socketPath: setup.socketPath }).getContainer(setup.id);
-  const transfers: Record<Exclude<WorkerSetup['contender'], 'big'>, { in: () => Promise<unknown>; out: () => Promise<unknown> }> = {
+  // `before`: untimed, ahead of each transfer (the tree's destination removed: a pull into an existing directory
+  // replaces file by file, and `docker cp` would copy into it instead).
+  const transfers: Record<Exclude<WorkerSetup['contender'], 'big'>, { in: () => Promise<unknown>; out: () => Promise<unknown>; before?: () => Promise<unknown> }> = {
     memory: {
       in: () => c.writeFile('/bench/mem.bin', inMemory!),
       out: async () => {
@@ -66,6 +70,11 @@ async function main(): Promise<void> {
       in: () => c.push(src, '/bench/pushed.bin'),
       out: () => c.pull('/bench/pushed.bin', join(work, 'pulled.out')),
     },
+    tree: {
+      in: () => c.push(src, '/bench/tree'),
+      out: () => c.pull('/bench/tree-src', join(work, 'tree.out')),
+      before: () => (setup.dir === 'out' ? rm(join(work, 'tree.out'), { recursive: true, force: true }) : c.run(['rm', '-rf', '/bench/tree'])),
+    },
     dockerode: {
       in: async () => box.putArchive(await tarOf(src, 'dockerode.bin'), { path: '/bench' }),
       out: async () => untarTo(await box.getArchive({ path: '/bench/dockerode.bin' }), join(work, 'dockerode.out')),
@@ -74,14 +83,23 @@ async function main(): Promise<void> {
   if (setup.contender === 'big') {
     send(await bigRoundTrip(c));
   } else {
-    const transfer = transfers[setup.contender][setup.dir];
+    const { [setup.dir]: transfer, before } = transfers[setup.contender];
+    const timed = async (): Promise<WorkerReply> => {
+      await before?.();
+      let peak = process.memoryUsage.rss();
+      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 10); // .rss(): far cheaper than memoryUsage()
+      const t0 = performance.now();
+      try {
+        await transfer();
+      } finally {
+        clearInterval(sampler);
+      }
+      const ms = performance.now() - t0;
+      return { ms, maxRssMiB: Math.max(peak, process.memoryUsage.rss()) / 1024 / 1024 };
+    };
     process.on('message', (msg: { go?: boolean; quit?: boolean }) => {
       if (msg.quit) return void engine.close().then(() => process.disconnect());
-      const t0 = performance.now();
-      transfer().then(
-        () => send({ ms: performance.now() - t0 }),
-        (err: Error) => send({ error: err.stack ?? String(err) }),
-      );
+      timed().then(send, (err: Error) => send({ error: err.stack ?? String(err) }));
     });
     send({ ready: true });
     return;

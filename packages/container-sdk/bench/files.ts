@@ -33,7 +33,7 @@ const ONLY = process.env.BENCH_FILES_CONTENDERS?.split(',');
 const CONTENDERS = ALL_CONTENDERS.filter(([kind]) => !ONLY || ONLY.includes(kind));
 
 /** A contender's process: `ask` sends one message and resolves with the reply (an error reply rejects). */
-class Worker {
+export class Worker {
   readonly #child: ChildProcess;
   #pending: { resolve: (r: WorkerReply) => void; reject: (e: Error) => void } | undefined;
 

@@ -6,7 +6,8 @@
 //   3. create + start + shutdown of a sandbox vs `docker run --rm` / `podman run --rm`
 //   4. files: 100 MiB in and out, ours vs the CLI's cp vs dockerode, each in processes of its own; peak memory of a
 //      1 GiB round trip (bench/files.ts, bench/files-worker.ts)
-// Env: BENCH_SUITES (default "exec,files"), BENCH_N (calls per contender and concurrency, default 60),
+//   5. tree: 10,000 small files in and out, push/pull vs the CLI's cp (bench/files-tree.ts; BENCH_SUITES=tree)
+// Env: BENCH_SUITES (default "exec,files"; "tree" for 5.), BENCH_N (calls per contender and concurrency, default 60),
 // BENCH_ENGINES (default "docker,podman"), BENCH_FILE_MIB (100), BENCH_BIG_MIB (1024), BENCH_ROUNDS (3, files; 10
 // balances the order fully), BENCH_FILES_CONTENDERS (default all: memory,stream,push-pull,dockerode).
 import { execFile } from 'node:child_process';
@@ -17,6 +18,7 @@ import { rawJson, rawRequest } from '@pocketdock/testkit';
 import { createNewContainer } from '@pocketdock/container-sdk';
 import type { Container } from '@pocketdock/container-sdk';
 import { benchFiles } from './files.js';
+import { benchTree } from './files-tree.js';
 import { fmt, measure, pct } from './measure.js';
 
 const run = promisify(execFile);
@@ -114,6 +116,7 @@ async function main(): Promise<void> {
   const suites = (process.env.BENCH_SUITES ?? 'exec,files').split(',');
   if (suites.includes('exec')) await execSuite();
   if (suites.includes('files')) await benchFiles(ENGINES, SOCKETS);
+  if (suites.includes('tree')) await benchTree(ENGINES, SOCKETS);
 }
 
 async function execSuite(): Promise<void> {

@@ -6,7 +6,8 @@ import { containerError } from './engine-errors.js';
 import { ContainerError } from './errors.js';
 import { containerName } from './engine-names.js';
 import { assertImageRef } from './image-ref.js';
-import { containerLabels } from './labels.js';
+import { containerLabels, LABELS } from './labels.js';
+import { createOutcomeUnknown, sweepByLabels } from './lifecycle/orphan-sweep.js';
 import { reaperCommand } from './lifecycle/reaper.js';
 import { createOptionsSchema, parseOptions, selfReapingConflict } from './options.js';
 import type { CreateContainerOptions, ResolvedCreateOptions } from './options.js';
@@ -71,20 +72,21 @@ export async function create(engine: EngineClient, opts: ResolvedCreateOptions):
     ]),
   );
   const reaping = selfReaping(opts);
+  const labels = containerLabels({
+    instance: opts.name ?? randomBytes(6).toString('hex'),
+    persist: opts.persist,
+    project: opts.project,
+    extra: opts.labels,
+    ttlMs: opts.ttlMs,
+    idleTimeoutMs: opts.idleTimeoutMs,
+  });
   const body = {
     Image: opts.image,
     Cmd: reaping ? reaperCommand(opts.ttlMs, opts.idleTimeoutMs) : (opts.command ?? KEEP_ALIVE_COMMAND),
     Env: Object.entries(opts.env).map(([k, v]) => `${k}=${v}`),
     ...(opts.workdir ? { WorkingDir: opts.workdir } : {}),
     ...(opts.user ? { User: opts.user } : {}),
-    Labels: containerLabels({
-      instance: opts.name ?? randomBytes(6).toString('hex'),
-      persist: opts.persist,
-      project: opts.project,
-      extra: opts.labels,
-      ttlMs: opts.ttlMs,
-      idleTimeoutMs: opts.idleTimeoutMs,
-    }),
+    Labels: labels,
     ExposedPorts: Object.fromEntries(Object.keys(portBindings).map((p) => [p, {}])),
     HostConfig: {
       Init: true,
@@ -94,6 +96,8 @@ export async function create(engine: EngineClient, opts: ResolvedCreateOptions):
       ...(opts.memLimit ? { Memory: opts.memLimit } : {}),
       ...(opts.cpuPercent ? { NanoCpus: Math.round((opts.cpuPercent / 100) * 1e9) } : {}),
       PidsLimit: opts.pidsLimit,
+      ...(opts.readOnlyRoot ? { ReadonlyRootfs: true } : {}),
+      ...(Object.keys(opts.tmpfs).length > 0 ? { Tmpfs: opts.tmpfs } : {}),
       Binds: binds,
       PortBindings: portBindings,
       Devices: opts.devices.map((d) => {
@@ -102,13 +106,19 @@ export async function create(engine: EngineClient, opts: ResolvedCreateOptions):
       }),
     },
   };
-  const created = await engine.json<{ Id: string }>({
-    method: 'POST',
-    path: '/containers/create',
-    ...(opts.name ? { query: { name: opts.name } } : {}),
-    body,
-  });
-  return created.Id;
+  try {
+    const created = await engine.json<{ Id: string }>({
+      method: 'POST',
+      path: '/containers/create',
+      ...(opts.name ? { query: { name: opts.name } } : {}),
+      body,
+    });
+    return created.Id;
+  } catch (err) {
+    // No answer is not "nothing made": remove what the engine may have made without telling us.
+    if (createOutcomeUnknown(err)) await sweepByLabels(engine, [LABELS.instance, LABELS.createdAt].map((k) => `${k}=${labels[k]}`));
+    throw err;
+  }
 }
 
 /** Whether the sandbox enforces a ttl or idle timeout from inside (its main process is the reaper). */

@@ -1,5 +1,4 @@
 import type { Readable } from 'node:stream';
-import { z } from 'zod';
 import { EngineError } from '@pocketdock/engine-socket';
 import type { EngineClient } from '@pocketdock/engine-socket';
 import { containerError } from './engine-errors.js';
@@ -7,6 +6,7 @@ import { imageName } from './engine-names.js';
 import { ContainerError } from './errors.js';
 import { splitRef } from './image-ref.js';
 import { LABELS } from './labels.js';
+import { lazySchema } from './lazy-schema.js';
 import { engineOptionsSchema, fn, parseOptions } from './options.js';
 import { withEngine } from './with-engine.js';
 import type { EngineOptions } from './with-engine.js';
@@ -20,10 +20,10 @@ export interface PullProgress {
   error?: string;
 }
 
-const importOptions = engineOptionsSchema({ cmd: z.array(z.string()).min(1).optional() });
-const loadOptions = engineOptionsSchema({});
-const ensureOptions = engineOptionsSchema({ onProgress: fn.optional() });
-const removeOptions = engineOptionsSchema({ force: z.boolean().optional() });
+const importOptions = lazySchema((z) => engineOptionsSchema(z, { cmd: z.array(z.string()).min(1).optional() }));
+const loadOptions = lazySchema((z) => engineOptionsSchema(z, {}));
+const ensureOptions = lazySchema((z) => engineOptionsSchema(z, { onProgress: fn(z).optional() }));
+const removeOptions = lazySchema((z) => engineOptionsSchema(z, { force: z.boolean().optional() }));
 
 async function inspectImage(engine: EngineClient, ref: string): Promise<{ Id: string } | undefined> {
   try {

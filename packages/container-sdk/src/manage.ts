@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { EngineClient } from '@pocketdock/engine-socket';
 import { Container } from './container.js';
 import { containerError } from './engine-errors.js';
@@ -6,6 +5,7 @@ import { containerName, imageName } from './engine-names.js';
 import { stopById } from './stop.js';
 import { ContainerError } from './errors.js';
 import { LABELS } from './labels.js';
+import { lazySchema } from './lazy-schema.js';
 import { MAX_TIMEOUT_MS, createOptionsSchema, engineOptionsSchema, parseOptions } from './options.js';
 import { connectEngine, withEngine } from './with-engine.js';
 import type { EngineOptions } from './with-engine.js';
@@ -24,12 +24,11 @@ export interface ManagedContainer {
   labels: Record<string, string>;
 }
 
-const project = z.string().min(1).optional();
-const listOptions = engineOptionsSchema({ project });
-const handleOptions = engineOptionsSchema({ timeoutMs: z.number().int().positive().max(MAX_TIMEOUT_MS).optional() });
-const stopOptions = engineOptionsSchema({ timeoutMs: z.number().int().min(0).max(MAX_TIMEOUT_MS).optional() });
-const destroyOptions = engineOptionsSchema({});
-const pruneOptions = engineOptionsSchema({ project, olderThanMs: z.number().min(0).optional() });
+const listOptions = lazySchema((z) => engineOptionsSchema(z, { project: z.string().min(1).optional() }));
+const handleOptions = lazySchema((z) => engineOptionsSchema(z, { timeoutMs: z.number().int().positive().max(MAX_TIMEOUT_MS).optional() }));
+const stopOptions = lazySchema((z) => engineOptionsSchema(z, { timeoutMs: z.number().int().min(0).max(MAX_TIMEOUT_MS).optional() }));
+const destroyOptions = lazySchema((z) => engineOptionsSchema(z, {}));
+const pruneOptions = lazySchema((z) => engineOptionsSchema(z, { project: z.string().min(1).optional(), olderThanMs: z.number().min(0).optional() }));
 
 interface Summary {
   Id: string;

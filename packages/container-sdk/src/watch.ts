@@ -1,8 +1,8 @@
-import { z } from 'zod';
 import { ContainerError } from './errors.js';
 import { ExecHandle } from './exec/exec-handle.js';
 import type { ExecSpec } from './exec/exec-handle.js';
 import type { EngineClient } from '@pocketdock/engine-socket';
+import { lazySchema } from './lazy-schema.js';
 import { parseOptions } from './options.js';
 
 /**
@@ -60,11 +60,13 @@ export interface WatchOptions {
   maxQueue?: number;
 }
 
-const watchOptionsSchema = z.strictObject({
-  recursive: z.boolean().default(false),
-  intervalMs: z.number().int().min(20).max(60_000).default(100),
-  maxQueue: z.number().int().min(1).max(1_000_000).default(1000),
-});
+const watchOptionsSchema = lazySchema((z) =>
+  z.strictObject({
+    recursive: z.boolean().default(false),
+    intervalMs: z.number().int().min(20).max(60_000).default(100),
+    maxQueue: z.number().int().min(1).max(1_000_000).default(1000),
+  }),
+);
 
 const CODES: Record<string, WatchEvent['type']> = { C: 'create', M: 'modify', D: 'delete' };
 

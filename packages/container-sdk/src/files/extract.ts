@@ -6,6 +6,7 @@ import { ContainerError } from '../errors.js';
 import { HostDir } from './host-dir.js';
 import { TreeWalker, keyOf, linkOrCopy, replaceAt, symlinkAt, writeNewFile } from './host-tree.js';
 import type { Made } from './host-tree.js';
+import { CreateMask, SMALL_FILE_BYTES, WriteQueue, writeSmallFile } from './host-writes.js';
 import { TarReader } from './tar-read.js';
 import { MAX_NAME_BYTES, below, components } from './tar-names.js';
 import type { TarHeader } from './tar-read.js';
@@ -74,6 +75,10 @@ class Extraction {
   #base: HostDir | undefined;
   #walker: TreeWalker | undefined;
   readonly #byPath: boolean;
+  /** Small files being written while the archive is read on, all in the directory `#writesIn` names. */
+  readonly #writes = new WriteQueue();
+  #writesIn = '';
+  readonly #created = new CreateMask();
 
   constructor(body: Readable, dest: string, mask: number, what: string, byPath: boolean) {
     this.#byPath = byPath;
@@ -100,8 +105,12 @@ class Extraction {
       const parts = [this.#item, ...rel];
       const key = keyOf(parts);
       if (this.#made.has(key)) throw this.#refuse(header.name, 'it appears twice');
-      this.#made.set(key, await this.#place(header, parts));
+      // Anything but a small file may change the walk's open directories, or link to a file: the writes end first.
+      const small = header.type === 'file' && header.size <= SMALL_FILE_BYTES;
+      if (!small) await this.#writes.drain();
+      this.#made.set(key, small ? await this.#placeSmall(header, parts) : await this.#place(header, parts));
     }
+    await this.#writes.drain();
     const walker = this.#walker;
     this.#walker = undefined;
     await walker.close(); // directory modes are set as the walk leaves them
@@ -110,6 +119,7 @@ class Extraction {
 
   async close(): Promise<void> {
     this.#reader.close();
+    await this.#writes.settle(); // before their directories are closed
     await this.#walker?.close().catch(() => undefined);
     await this.#base?.close();
   }
@@ -141,6 +151,35 @@ class Extraction {
       return 'file';
     }
     return 'skipped'; // devices, fifos and unknown types are not recreated on the host
+  }
+
+  /**
+   * A small file: its content read whole, then written in the background (see `WriteQueue`) while the next entries
+   * are read. Made in place when its directory is one this extraction made (nothing else can be there: `O_EXCL`
+   * says if something is after all), else under a temp name and put in place, as a big file is.
+   */
+  async #placeSmall(header: TarHeader, parts: Buffer[]): Promise<Made> {
+    const parent = parts.slice(0, -1);
+    const where = keyOf(parent);
+    if (where !== this.#writesIn) await this.#writes.drain(); // the walk may leave the directory they write in
+    this.#writesIn = where;
+    const data = Buffer.allocUnsafe(header.size);
+    let at = 0;
+    for await (const chunk of this.#reader.content()) at += chunk.copy(data, at);
+    const walker = this.#walker!;
+    const dir = await walker.dir(parent);
+    const inPlace = walker.made(parent);
+    const name = parts[parts.length - 1]!;
+    const mode = header.mode & this.#mask;
+    const what = this.#what;
+    const created = this.#created;
+    await this.#writes.add(async () => {
+      if (inPlace && (await writeSmallFile(dir, name, data, mode, header.mtime, created))) return;
+      await replaceAt(dir, name, what, async (temp) => {
+        if (!(await writeSmallFile(dir, temp, data, mode, header.mtime))) throw new ContainerError('FILE_WRITE_FAILED', `${what}: ${dir.shown(temp)} exists already`);
+      });
+    }, data.length);
+    return 'file';
   }
 
   /** A hard link to a file this archive made: recreated as a hard link (a copy where the file system cannot link). */

@@ -1,9 +1,10 @@
 import { constants } from 'node:fs';
 import { lstat, open, readdir, readlink } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import { z } from 'zod';
 import type { EngineClient } from '@pocketdock/engine-socket';
 import { ContainerError } from '../errors.js';
+import { lazySchema } from '../lazy-schema.js';
+import type { Zod } from '../lazy-schema.js';
 import { parseOptions } from '../options.js';
 import { containerPath, getArchive, upload } from './archive.js';
 import { extractTo, hostDestination } from './extract.js';
@@ -11,15 +12,26 @@ import { HostDir } from './host-dir.js';
 import { FILE_PIECE_BYTES } from './tar-io.js';
 import { TAR_END, tarHeader } from './tar-write.js';
 import { streamedEntry } from './write-file.js';
+import { countedArchive, countedBody } from './copy-progress.js';
+import type { CopyProgress } from './copy-progress.js';
 
 const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = constants;
+
+export interface PushOptions {
+  /** Bytes sent so far (see {@link CopyProgress}); costs nothing when absent. */
+  onProgress?: CopyProgress;
+}
 
 export interface PullOptions {
   /** Keep setuid, setgid and sticky bits on what is pulled (default: cleared). */
   preserveSpecialBits?: boolean;
+  /** Bytes received so far (see {@link CopyProgress}); costs nothing when absent. */
+  onProgress?: CopyProgress;
 }
 
-const pullOptionsSchema = z.strictObject({ preserveSpecialBits: z.boolean().optional() });
+const onProgress = (z: Zod) => z.custom<CopyProgress>((v) => typeof v === 'function', { message: 'must be a function' }).optional();
+const pushOptionsSchema = lazySchema((z) => z.strictObject({ onProgress: onProgress(z) }));
+const pullOptionsSchema = lazySchema((z) => z.strictObject({ preserveSpecialBits: z.boolean().optional(), onProgress: onProgress(z) }));
 
 function sourceFailed(err: unknown, path: string, what: string): ContainerError {
   if (ContainerError.is(err)) return err;
@@ -93,8 +105,9 @@ async function* archiveOf(parent: HostDir, name: Buffer, archiveName: Buffer, wh
  * it will have in the container. Streamed: one file at a time, never held in memory. Any failure aborts the upload
  * at once (`FILE_SOURCE_FAILED`, `FILE_SIZE_MISMATCH`): the engine lets go of the container.
  */
-export async function push(engine: EngineClient, id: string, hostSrc: string, containerDest: string): Promise<void> {
+export async function push(engine: EngineClient, id: string, hostSrc: string, containerDest: string, options: PushOptions = {}): Promise<void> {
   const dest = containerPath(containerDest, 'push');
+  const opts = parseOptions(pushOptionsSchema, options, 'push');
   if (dest === '/') throw new ContainerError('FILE_INVALID_PATH', 'push: give the full destination path, not /');
   if (typeof hostSrc !== 'string' || hostSrc === '' || hostSrc.includes('\0')) {
     throw new ContainerError('FILE_INVALID_PATH', `push: the host source must be a path, got ${JSON.stringify(hostSrc)}`);
@@ -104,8 +117,9 @@ export async function push(engine: EngineClient, id: string, hostSrc: string, co
   const parent = await HostDir.open(dirname(src)).catch((err: unknown) => Promise.reject(sourceFailed(err, src, what)));
   try {
     const name = Buffer.from(basename(src));
-    await lstat(parent.at(name)).catch((err: unknown) => Promise.reject(sourceFailed(err, src, what))); // before the upload starts
-    await upload(engine, id, dest, what, archiveOf(parent, name, Buffer.from(dest.slice(1)), what));
+    const st = await lstat(parent.at(name)).catch((err: unknown) => Promise.reject(sourceFailed(err, src, what))); // before the upload starts
+    const archive = archiveOf(parent, name, Buffer.from(dest.slice(1)), what);
+    await upload(engine, id, dest, what, opts.onProgress ? countedArchive(archive, opts.onProgress, st.isFile() ? st.size : undefined) : archive);
   } finally {
     await parent.close();
   }
@@ -120,8 +134,9 @@ export async function pull(engine: EngineClient, id: string, containerSrc: strin
   const what = `pull ${src}`;
   const opts = parseOptions(pullOptionsSchema, options, 'pull');
   hostDestination(hostDest, what);
-  const { body } = await getArchive(engine, id, src, what);
-  if (!(await extractTo(body, hostDest, { preserveSpecialBits: opts.preserveSpecialBits ?? false, what }))) {
+  const { stat: st, body } = await getArchive(engine, id, src, what);
+  const input = opts.onProgress ? countedBody(body, opts.onProgress, st?.type === 'file' ? st.size : undefined) : body;
+  if (!(await extractTo(input, hostDest, { preserveSpecialBits: opts.preserveSpecialBits ?? false, what }))) {
     throw new ContainerError('FILE_NOT_FOUND', `pull: ${src} came back empty`);
   }
 }

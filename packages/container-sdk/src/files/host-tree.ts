@@ -31,7 +31,7 @@ export class TreeWalker {
   readonly #base: HostDir;
   readonly #made: Map<string, Made>;
   readonly #what: string;
-  readonly #stack: Array<{ name: Buffer; dir: HostDir; mode: number | undefined }> = [];
+  readonly #stack: Array<{ name: Buffer; dir: HostDir; mode: number | undefined; made: boolean }> = [];
 
   constructor(base: HostDir, made: Map<string, Made>, what: string) {
     this.#base = base;
@@ -47,9 +47,18 @@ export class TreeWalker {
     for (let i = same; i < parts.length; i++) {
       const parent = i === 0 ? this.#base : this.#stack[i - 1]!.dir;
       const { dir, made } = await this.#ensure(parent, parts, i);
-      this.#stack.push({ name: parts[i]!, dir, mode: made ? 0o755 : undefined });
+      this.#stack.push({ name: parts[i]!, dir, mode: made ? 0o755 : undefined, made });
     }
     return parts.length === 0 ? this.#base : this.#stack[parts.length - 1]!.dir;
+  }
+
+  /**
+   * Whether the directory at `parts` is the last one `dir()` returned and this walk made it: then nothing is in it
+   * but what this archive put there (each name once), so a new name can be made in place (with `O_EXCL`).
+   */
+  made(parts: readonly Buffer[]): boolean {
+    const top = this.#stack[this.#stack.length - 1];
+    return parts.length > 0 && this.#stack.length === parts.length && top !== undefined && top.made;
   }
 
   /** The mode the directory last returned by `dir()` gets when the walk leaves it. */

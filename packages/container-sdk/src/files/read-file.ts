@@ -2,10 +2,10 @@ import { constants, isUtf8 } from 'node:buffer';
 import { posix } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import type { Readable } from 'node:stream';
-import { z } from 'zod';
 import type { EngineClient } from '@pocketdock/engine-socket';
 import { containerError } from '../engine-errors.js';
 import { ContainerError } from '../errors.js';
+import { lazySchema } from '../lazy-schema.js';
 import { parseOptions } from '../options.js';
 import { containerPath, getArchive } from './archive.js';
 import { STREAM_BUFFER_BYTES, discard, drained } from './tar-io.js';
@@ -22,7 +22,7 @@ export interface ReadFileOptions {
 /** `readFile`'s default bound on the bytes it holds in memory. */
 export const DEFAULT_READ_MAX_BYTES = 64 * 1024 * 1024;
 
-const readFileOptionsSchema = z.strictObject({ maxBytes: z.number().int().min(0).or(z.literal(Infinity)).optional() });
+const readFileOptionsSchema = lazySchema((z) => z.strictObject({ maxBytes: z.number().int().min(0).or(z.literal(Infinity)).optional() }));
 
 const MIB = 1024 * 1024;
 const shown = (bytes: number): string => (bytes >= MIB ? `${(bytes / MIB).toFixed(1)} MiB` : `${bytes} bytes`);

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { z } from 'zod';
 import type { EngineClient } from '@pocketdock/engine-socket';
 import { ContainerError } from '../errors.js';
+import { lazySchema } from '../lazy-schema.js';
 import { parseOptions } from '../options.js';
 import { containerPath, upload } from './archive.js';
 import { FILE_PIECE_BYTES, coalesce } from './tar-io.js';
@@ -23,10 +23,12 @@ export interface WriteFileOptions {
   size?: number;
 }
 
-const writeFileOptionsSchema = z.strictObject({
-  mode: z.number().int().min(0).max(0o7777).optional(),
-  size: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
-});
+const writeFileOptionsSchema = lazySchema((z) =>
+  z.strictObject({
+    mode: z.number().int().min(0).max(0o7777).optional(),
+    size: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  }),
+);
 
 function isReadable(value: unknown): value is Readable {
   return typeof value === 'object' && value !== null && typeof (value as Readable).pipe === 'function' && Symbol.asyncIterator in value;

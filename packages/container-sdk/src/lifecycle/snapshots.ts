@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { EngineError } from '@pocketdock/engine-socket';
 import type { EngineClient } from '@pocketdock/engine-socket';
 import { containerError } from '../engine-errors.js';
@@ -6,6 +5,7 @@ import { imageName } from '../engine-names.js';
 import { ContainerError } from '../errors.js';
 import { splitRef } from '../image-ref.js';
 import { LABELS } from '../labels.js';
+import { lazySchema } from '../lazy-schema.js';
 import { engineOptionsSchema, parseOptions } from '../options.js';
 import { withEngine } from '../with-engine.js';
 import type { EngineOptions } from '../with-engine.js';
@@ -70,8 +70,8 @@ export async function commitSnapshot(engine: EngineClient, containerId: string, 
   }
 }
 
-const listOptions = engineOptionsSchema({ project: z.string().min(1).optional(), source: z.string().min(1).optional() });
-const removeOptions = engineOptionsSchema({ force: z.boolean().optional() });
+const listOptions = lazySchema((z) => engineOptionsSchema(z, { project: z.string().min(1).optional(), source: z.string().min(1).optional() }));
+const removeOptions = lazySchema((z) => engineOptionsSchema(z, { force: z.boolean().optional() }));
 
 interface ImageSummary {
   Id: string;

@@ -1,9 +1,7 @@
 import { Readable } from 'node:stream';
-import { z } from 'zod';
 import { ContainerError } from '../errors.js';
 import { ExecHandle } from '../exec/exec-handle.js';
-import { killScript } from '../exec/kill-script.js';
-import { runBlocking } from '../exec/run-blocking.js';
+import { lazySchema } from '../lazy-schema.js';
 import { parseOptions } from '../options.js';
 import { ATTACH_SCRIPT } from './scripts.js';
 import { checkId, lost, notFound } from './supervised.js';
@@ -24,7 +22,9 @@ export interface AttachOptions {
   follow?: boolean;
 }
 
-const attachOptionsSchema = z.strictObject({ offset: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0), follow: z.boolean().default(true) });
+const attachOptionsSchema = lazySchema((z) =>
+  z.strictObject({ offset: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0), follow: z.boolean().default(true) }),
+);
 
 /**
  * Output of a supervised process, read by any client: replays from an offset, then follows (polled inside the
@@ -107,7 +107,7 @@ export class ProcessAttachment implements AsyncIterable<ProcessOutputChunk>, Asy
         else finish(new ContainerError('CONTAINER_ENGINE_ERROR', `attach ${id}: unexpected reader output ${JSON.stringify(line.slice(0, 60))}`));
       }
     };
-    const spec = { argv: ['sh', '-c', ATTACH_SCRIPT, 'pocketdock-attach', id, String(opts.offset), opts.follow ? '1' : '0'], env: {}, user: '0' };
+    const spec = { argv: ['sh', '-c', ATTACH_SCRIPT, 'pocketdock-attach', id, String(opts.offset), opts.follow ? '1' : '0'], env: {}, user: '0', stdin: true };
     handle = await ExecHandle.start(host.engine, host.containerId(), spec, (frame) => {
       if (frame.stream !== 'stdout') return;
       pending = pending.length ? Buffer.concat([pending, frame.data]) : frame.data;
@@ -124,11 +124,9 @@ export class ProcessAttachment implements AsyncIterable<ProcessOutputChunk>, Asy
       if (ended) return;
       ended = true;
       settle.resolve({ exitCode: undefined });
-      // Drop the connection now, and end the reader in the background (its heartbeat would end it within a second
-      // or so anyway, when the engine closes its output).
+      // Dropping the connection is enough, no kill exec: the engine then closes the reader's stdin, and the reader
+      // ends within a poll (ATTACH_SCRIPT). Its heartbeat alone would not do: the engines keep its output open.
       h.destroy();
-      const kill = { argv: ['sh', '-c', killScript(h.tag, 'KILL')], env: {}, user: '0' };
-      void runBlocking(host.engine, host.containerId(), kill, { timeoutMs: host.timeoutMs, maxOutputBytes: 1024 }, host.track).catch(() => undefined);
     });
     try {
       await ready;

@@ -101,6 +101,12 @@ for d in ${PROC_DIR}/*/o; do [ -d "$d" ] || continue; d=\${d%/o}; st "\${d##*/}"
  */
 export const ATTACH_SCRIPT = `d=${PROC_DIR}/$1 p=$2 follow=$3 hb=0
 [ -d "$d/o" ] || { echo N; exit 0; }
+# stdin is the client's connection: when the client goes away it ends, so does \`cat\`, and the loop below sees it.
+exec 4<&0
+cat <&4 >/dev/null 2>&1 &
+w=$!
+exec 4<&- 0</dev/null
+trap 'kill $w 2>/dev/null' EXIT
 echo S
 emit() {
   z=$(stat -L -c %s /proc/$$/fd/3) || return 1
@@ -129,6 +135,7 @@ while :; do
   # A heartbeat each second: once the client is gone the write fails and the reader ends (no idle activity left).
   hb=$((hb + 1))
   [ $hb -ge 20 ] && { echo H || exit 0; hb=0; }
+  kill -0 $w 2>/dev/null || exit 0
   sleep 0.05
 done`;
 

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
 import type { EngineClient } from '@pocketdock/engine-socket';
 import { ContainerError } from '../errors.js';
 import type { ExecResult } from '../exec-types.js';
@@ -8,6 +7,7 @@ import type { Command } from '../exec/command.js';
 import type { ExecHandle } from '../exec/exec-handle.js';
 import { signalName } from '../exec/kill-script.js';
 import { runBlocking } from '../exec/run-blocking.js';
+import { lazySchema } from '../lazy-schema.js';
 import { MAX_TIMEOUT_MS, parseOptions, waitOptionsSchema } from '../options.js';
 import { KILL_SCRIPT, LIST_SCRIPT, REMOVE_SCRIPT, SPAWN_SCRIPT, SUPERVISOR_SCRIPT, WAIT_SCRIPT } from './scripts.js';
 
@@ -43,12 +43,14 @@ export interface ProcessInfo {
 export const DEFAULT_PROCESS_OUTPUT_BYTES = 1024 * 1024;
 export const MAX_PROCESS_OUTPUT_BYTES = 16 * 1024 * 1024;
 
-const text = z.string().refine((s) => !s.includes('\0'), { message: 'must not contain a NUL byte' });
-export const spawnOptionsSchema = z.strictObject({
-  maxOutputBytes: z.number().int().min(1024).max(MAX_PROCESS_OUTPUT_BYTES).default(DEFAULT_PROCESS_OUTPUT_BYTES),
-  env: z.record(text, text).default({}),
-  workdir: text.optional(),
-  user: text.optional(),
+export const spawnOptionsSchema = lazySchema((z) => {
+  const text = z.string().refine((s) => !s.includes('\0'), { message: 'must not contain a NUL byte' });
+  return z.strictObject({
+    maxOutputBytes: z.number().int().min(1024).max(MAX_PROCESS_OUTPUT_BYTES).default(DEFAULT_PROCESS_OUTPUT_BYTES),
+    env: z.record(text, text).default({}),
+    workdir: text.optional(),
+    user: text.optional(),
+  });
 });
 
 /** Options of `Container.spawn()`. */

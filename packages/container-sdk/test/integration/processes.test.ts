@@ -106,6 +106,17 @@ describe.each(testEngines())('supervised processes on $name', (engine) => {
     });
   }, 60_000);
 
+  it('leaving a loop early ends the reader in the container (the connection dropped is enough), the process runs on', async () => {
+    const p = await c.spawn('echo first; sleep 600');
+    const started = Date.now();
+    for await (const chunk of await c.attach(p.id)) if (chunk.data.toString().includes('first')) break;
+    await until(async () => (await processes(c)).filter((x) => x.includes('pocketdock-attach')).length === 0, { timeoutMs: 15_000, what: 'the reader to end' });
+    const endedMs = Date.now() - started;
+    expect((await c.processes()).find((x) => x.id === p.id)?.state).toBe('running');
+    await c.killProcess(p.id);
+    expect(endedMs).toBeLessThan(15_000);
+  }, 60_000);
+
   it('a running supervised process is activity for idleTimeoutMs; once it ended the sandbox expires', async () => {
     // keepAlive: false: no lifeline from this client, so only the process keeps the sandbox alive.
     // 5 s: under heavy load, creating the sandbox and starting the first exec alone took over 2 s.
