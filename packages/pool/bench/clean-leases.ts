@@ -1,16 +1,22 @@
-// Clean leases (`cleanLeases: true`: each container serves one lease and is replaced) against today's reset (the
-// container reused after the release check), both engines, one run:
-//   acquire -> run `true` (fast path) -> release, at concurrency 1 and 8, on a pool with minIdle 8 and maxSize 16;
-//   acquire p50 / p99 (the time acquire() took: warm when the refill kept ahead) and tasks/s. Each contender
-//   starts from a full pool (minIdle reached) and ends once every container it released is removed or idle again.
+// Clean leases, both modes, against today's reset (the container reused after the release check), both engines,
+// one run: `cleanLeases: 'wipe'` (read-only root, scratch tmpfs wiped and verified on release, the container reused)
+// and `cleanLeases: 'replace'` (each container serves one lease and is replaced).
+//   acquire -> run a task that writes a file in /tmp (fast path) -> release, at concurrency 1 and 8, on a pool with
+//   minIdle 8 and maxSize 16; acquire p50 / p99 (the time acquire() took: warm when the refill kept ahead) and
+//   tasks/s. Each contender starts from a full pool (minIdle reached) and ends once every container it released is
+//   removed or idle again.
 // Run: node --conditions=@pocketdock/source --import tsx packages/pool/bench/clean-leases.ts
-// Env: BENCH_N (tasks per contender, default 48), BENCH_ENGINES (default "docker,podman").
+// Env: BENCH_N (tasks per contender, default 48), BENCH_ENGINES (default "docker,podman"),
+//      BENCH_MODES (default "reset,wipe,replace").
 import { createPool } from '@pocketdock/pool';
 import type { Pool } from '@pocketdock/pool';
 
 const SOCKETS: Record<string, string> = { docker: '/var/run/docker.sock', podman: '/run/podman/podman.sock' };
 const N = Number(process.env.BENCH_N ?? 48);
 const LABELS = { 'pocketdock.bench': 'pool-clean-leases' };
+type Mode = 'reset' | 'wipe' | 'replace';
+const MODES = (process.env.BENCH_MODES ?? 'reset,wipe,replace').split(',').map((m) => m.trim() as Mode);
+const OPTION: Record<Mode, false | 'wipe' | 'replace'> = { reset: false, wipe: 'wipe', replace: 'replace' };
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -27,11 +33,14 @@ async function settled(pool: Pool, minIdle: number): Promise<void> {
   }
 }
 
-async function contender(socketPath: string, cleanLeases: boolean, concurrency: number): Promise<string> {
-  const pool = await createPool({ name: `pd-bench-clean-${Date.now().toString(36)}`, image: 'pocketdock/busybox:test', socketPath, minIdle: 8, maxSize: 16, cleanLeases, refillIntervalMs: 100, labels: LABELS });
+async function contender(socketPath: string, mode: Mode, concurrency: number): Promise<string> {
+  const pool = await createPool({ name: `pd-bench-clean-${Date.now().toString(36)}`, image: 'pocketdock/busybox:test', socketPath, minIdle: 8, maxSize: 16, cleanLeases: OPTION[mode], refillIntervalMs: 100, labels: LABELS });
   try {
     await settled(pool, 8);
     const acquire: number[] = [];
+    // From release() to the container being reusable (or handed to removal): the reset's, the wipe's or replace's own cost.
+    const check: number[] = [];
+    pool.on('release', (info) => check.push(info.checkMs));
     let left = N;
     const t0 = performance.now();
     await Promise.all(
@@ -40,7 +49,7 @@ async function contender(socketPath: string, cleanLeases: boolean, concurrency: 
           const s = performance.now();
           const lease = await pool.acquire({ timeoutMs: 120_000 });
           acquire.push(performance.now() - s);
-          const r = await lease.run('true');
+          const r = await lease.run('echo secret > /tmp/s');
           if (!r.ok) throw new Error(`run failed: ${JSON.stringify(r)}`);
           await lease.release();
         }
@@ -48,7 +57,8 @@ async function contender(socketPath: string, cleanLeases: boolean, concurrency: 
     );
     const perSec = (N / (performance.now() - t0)) * 1000;
     const st = pool.stats();
-    return `acquire p50 ${pct(acquire, 50).toFixed(1)} ms, p99 ${pct(acquire, 99).toFixed(1)} ms, ${perSec.toFixed(1)} tasks/s (created ${st.created}, empty acquires ${st.emptyAcquires})`;
+    await settled(pool, 8);
+    return `acquire p50 ${pct(acquire, 50).toFixed(1)} ms, p99 ${pct(acquire, 99).toFixed(1)} ms, release -> ready p50 ${pct(check, 50).toFixed(1)} ms, ${perSec.toFixed(1)} tasks/s (created ${st.created}, empty acquires ${st.emptyAcquires})`;
   } finally {
     await pool.shutdown();
   }
@@ -56,9 +66,9 @@ async function contender(socketPath: string, cleanLeases: boolean, concurrency: 
 
 for (const engine of (process.env.BENCH_ENGINES ?? 'docker,podman').split(',').map((e) => e.trim())) {
   for (const concurrency of [1, 8]) {
-    const reset = await contender(SOCKETS[engine]!, false, concurrency);
-    console.log(`${engine}: concurrency ${concurrency}, n=${N}: reset (today): ${reset}`);
-    const clean = await contender(SOCKETS[engine]!, true, concurrency);
-    console.log(`${engine}: concurrency ${concurrency}, n=${N}: cleanLeases: ${clean}`);
+    for (const mode of MODES) {
+      const line = await contender(SOCKETS[engine]!, mode, concurrency);
+      console.log(`${engine}: concurrency ${concurrency}, n=${N}: ${mode}: ${line}`);
+    }
   }
 }

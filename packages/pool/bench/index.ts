@@ -8,7 +8,8 @@
 //      background checks (release() to idle again) during the pooled runs. Checks left running after a contender
 //      are waited for before the next one starts.
 //      The floor, at the same concurrency: container-sdk sessions with no pool running the fast path's subshell (and a
-//      bare `true`) back to back.
+//      bare `true`) back to back, in blocks alternating with the fast path's (BENCH_ROUNDS of each, default 4): the
+//      ratio is the median over rounds of the fast path's p50 over the floor's in the same round.
 //   3. cold fill to 10 idle (createPool with minIdle 10), and shutdown of 10
 //   4. the check alone, in a warm session: see check-cost.ts
 // Env: BENCH_N (rounds of 1 and of each pooled contender, default 200), BENCH_FRESH_N (default 24),
@@ -22,6 +23,7 @@ import { benchCheckCost } from './check-cost.js';
 const SOCKETS: Record<string, string> = { docker: '/var/run/docker.sock', podman: '/run/podman/podman.sock' };
 const N = Number(process.env.BENCH_N ?? 200);
 const FRESH_N = Number(process.env.BENCH_FRESH_N ?? 24);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const LABELS = { 'pocketdock.bench': 'pool' };
 
 function pct(xs: number[], p: number): number {
@@ -82,28 +84,59 @@ async function runTask(pool: Pool, cmd: string | string[], path: string): Promis
 /**
  * The floor of the fast path, no pool: `concurrency` containers with one container-sdk session each, each worker
  * running the same subshell the fast path sends for `true` in its own session, back to back (no acquire, no release,
- * no check). And the same with a bare `true` (one round trip, no fork).
+ * no check). And the same with a bare `true` (one round trip, no fork). Opened once; `run` loads them for a while.
  */
-async function sessionFloor(socketPath: string, concurrency: number): Promise<{ subshell: Loaded; bare: Loaded }> {
+async function sessionFloor(socketPath: string, concurrency: number): Promise<{ run: (script: string, n: number) => Promise<Loaded>; close: () => Promise<unknown> }> {
   const containers = await Promise.all(
     Array.from({ length: concurrency }, () => createNewContainer({ image: 'pocketdock/busybox:test', socketPath, labels: LABELS })),
   );
+  const sessions = await Promise.all(containers.map((c) => c.session()));
+  const run = (script: string, n: number): Promise<Loaded> =>
+    load(n, concurrency, async () => {
+      const session = sessions.pop()!; // as many sessions as workers: one is always free
+      try {
+        const r = await session.run(script);
+        if (r.exitCode !== 0) throw new Error(`the floor's run failed: ${JSON.stringify(r)}`);
+      } finally {
+        sessions.push(session);
+      }
+    });
+  return { run, close: () => Promise.all(containers.map((c) => c.shutdown({ force: true }))) };
+}
+
+/**
+ * The fast path against its floor in alternating blocks (ROUNDS of each, N/ROUNDS tasks a block), so that a change of
+ * the machine's load hits both alike: the ratio is the median over rounds of each round's p50 over the floor's.
+ */
+async function fastVsFloor(pool: Pool, socketPath: string, concurrency: number): Promise<{ fast: Loaded & { checks: number[] }; subshell: Loaded; bare: Loaded; ratio: number }> {
+  const floor = await sessionFloor(socketPath, concurrency);
+  const all = { fast: [] as number[], checks: [] as number[], subshell: [] as number[], bare: [] as number[] };
+  const rate = { fast: 0, subshell: 0, bare: 0 };
+  const ratios: number[] = [];
+  const n = Math.max(concurrency, Math.round(N / ROUNDS));
   try {
-    const sessions = await Promise.all(containers.map((c) => c.session()));
-    const run = (script: string): Promise<Loaded> =>
-      load(N, concurrency, async () => {
-        const session = sessions.pop()!; // as many sessions as workers: one is always free
-        try {
-          const r = await session.run(script);
-          if (r.exitCode !== 0) throw new Error(`the floor's run failed: ${JSON.stringify(r)}`);
-        } finally {
-          sessions.push(session);
-        }
-      });
-    return { subshell: await run("(\neval 'true'\n)"), bare: await run('true') };
+    for (let r = 0; r < ROUNDS; r++) {
+      const fast = await withChecks(pool, () => load(n, concurrency, () => runTask(pool, 'true', 'session')));
+      const subshell = await floor.run("(\neval 'true'\n)", n);
+      const bare = await floor.run('true', n);
+      ratios.push(pct(fast.times, 50) / pct(subshell.times, 50));
+      all.fast.push(...fast.times);
+      all.checks.push(...fast.checks);
+      all.subshell.push(...subshell.times);
+      all.bare.push(...bare.times);
+      rate.fast += fast.perSec / ROUNDS;
+      rate.subshell += subshell.perSec / ROUNDS;
+      rate.bare += bare.perSec / ROUNDS;
+    }
   } finally {
-    await Promise.all(containers.map((c) => c.shutdown({ force: true })));
+    await floor.close();
   }
+  return {
+    fast: { times: all.fast, perSec: rate.fast, checks: all.checks },
+    subshell: { times: all.subshell, perSec: rate.subshell },
+    bare: { times: all.bare, perSec: rate.bare },
+    ratio: pct(ratios, 50),
+  };
 }
 
 async function benchEngine(engine: string): Promise<void> {
@@ -142,7 +175,7 @@ async function benchEngine(engine: string): Promise<void> {
       `${engine}: acquire + release in a tight loop, no pause (n=${N}): p50 ${fmt(pct(tight.times, 50))}, p99 ${fmt(pct(tight.times, 99))}, ${tight.perSec.toFixed(1)}/s; checks p50 ${fmt(pct(tight.checks, 50))}`,
     );
     for (const concurrency of [1, 8]) {
-      const fast = await withChecks(pool, () => load(N, concurrency, () => runTask(pool, 'true', 'session')));
+      const { fast, subshell, bare, ratio } = await fastVsFloor(pool, socketPath, concurrency);
       const exec = await withChecks(pool, () => load(Math.min(N, 60), concurrency, () => runTask(pool, ['true'], 'exec')));
       const fresh = await load(FRESH_N, concurrency, async () => {
         const c = await createNewContainer({ image: 'pocketdock/busybox:test', socketPath, labels: LABELS });
@@ -156,9 +189,8 @@ async function benchEngine(engine: string): Promise<void> {
         `${what} (n=${r.times.length}) p50 ${fmt(pct(r.times, 50))}, ${r.perSec.toFixed(1)}/s${r.checks ? ` (checks p50 ${fmt(pct(r.checks, 50))})` : ''}`;
       console.log(`${engine}: acquire -> run true -> release, concurrency ${concurrency}: ${line('fast path', fast)}; ${line('exec path', exec)}; ${line('fresh container', fresh)}`);
       console.log(`${engine}:   fast path / exec path throughput, concurrency ${concurrency}: ${(fast.perSec / exec.perSec).toFixed(1)}x`);
-      const floor = await sessionFloor(socketPath, concurrency);
       console.log(
-        `${engine}:   the floor, sessions with no pool, concurrency ${concurrency}: ${line('the fast path\'s subshell', floor.subshell)}; ${line('bare true', floor.bare)}; fast path p50 / floor p50: ${(pct(fast.times, 50) / pct(floor.subshell.times, 50)).toFixed(2)}x`,
+        `${engine}:   the floor, sessions with no pool, concurrency ${concurrency}: ${line('the fast path\'s subshell', subshell)}; ${line('bare true', bare)}; fast path p50 / floor p50: ${(pct(fast.times, 50) / pct(subshell.times, 50)).toFixed(2)}x overall, ${ratio.toFixed(2)}x the median of ${ROUNDS} alternating rounds`,
       );
     }
   } finally {

@@ -1,5 +1,8 @@
 import { EngineClient } from '@pocketdock/engine-socket';
 import { PoolError } from './errors.js';
+import { createMultiEnginePool } from './multi-engine-pool.js';
+import type { MultiEnginePool } from './multi-engine-pool.js';
+import type { MultiPoolOptions } from './multi-options.js';
 import { parsePoolOptions } from './options.js';
 import type { PoolOptions } from './options.js';
 import { Pool, START } from './pool.js';
@@ -13,8 +16,14 @@ import { Pool, START } from './pool.js';
  * await using pool = await createPool({ name: 'runners', image: 'pocketdock/busybox:test', minIdle: 4, maxSize: 16 });
  * await using lease = await pool.acquire({ timeoutMs: 5000 });
  * const r = await lease.container.run('echo hi');
+ *
+ * With `engines` (sockets, remote addresses, contexts): one pool over several engines, see {@link MultiEnginePool}.
+ * await using multi = await createPool({ name: 'runners', image: 'pocketdock/busybox:test', engines: ['/var/run/docker.sock', '/run/podman/podman.sock'] });
  */
-export async function createPool(options: PoolOptions): Promise<Pool> {
+export async function createPool(options: MultiPoolOptions): Promise<MultiEnginePool>;
+export async function createPool(options: PoolOptions): Promise<Pool>;
+export async function createPool(options: PoolOptions | MultiPoolOptions): Promise<Pool | MultiEnginePool> {
+  if ((options as Partial<MultiPoolOptions> | undefined)?.engines !== undefined) return createMultiEnginePool(options as MultiPoolOptions);
   const opts = parsePoolOptions(options);
   let engine: EngineClient;
   try {

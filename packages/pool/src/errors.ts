@@ -12,6 +12,7 @@ export const POOL_ERROR_CODES = [
   'POOL_RUN_FAILED',
   'POOL_CREATE_FAILED',
   'POOL_ENGINE_ERROR',
+  'POOL_ENGINE_DOWN',
 ] as const;
 
 export type PoolErrorCode = (typeof POOL_ERROR_CODES)[number];

@@ -9,6 +9,7 @@ import type { DestroyReason } from './pool-events.js';
 import { PooledContainer } from './pooled.js';
 import { Reaper } from './reaper.js';
 import type { Semaphore } from './semaphore.js';
+import { DEFAULT_SCRATCH, LeaseWipe, scratchMounts } from './wipe.js';
 
 /** What the fleet tells its pool. */
 export interface FleetHooks {
@@ -30,6 +31,7 @@ export class Fleet {
   destroyed = 0;
   readonly reaper: Reaper;
   #removing = 0;
+  #scratch: Promise<Record<string, string>> | undefined;
 
   constructor(
     private readonly opts: ResolvedPoolOptions,
@@ -56,9 +58,11 @@ export class Fleet {
     const token = randomBytes(8).toString('hex');
     this.creating++;
     try {
+      const scratch = this.opts.cleanLeases === 'wipe' ? await (this.#scratch ??= this.#scratchMounts()) : undefined;
       const c = await this.sem.run(() =>
         createNewContainer({
           ...container,
+          ...(scratch ? { readOnlyRoot: true, tmpfs: scratch } : {}),
           image,
           labels: { ...labels, [POOL_LABELS.pool]: name, [POOL_LABELS.config]: this.hash, [POOL_LABELS.create]: token },
           engine: this.engine,
@@ -68,6 +72,7 @@ export class Fleet {
       );
       const pooled = this.#wrap(c);
       await pooled.warm();
+      if (scratch) pooled.wipe = await LeaseWipe.prepare((s) => pooled.runScript(s), pooled.mainPid, Object.keys(scratch));
       this.created++;
       return pooled;
     } catch (err) {
@@ -106,6 +111,15 @@ export class Fleet {
     }
     this.destroyed++;
     this.hooks.destroyed(pooled, reason);
+  }
+
+  /** `scratch` (or the defaults) plus the image's working directory, read once (an image without one: none added). */
+  async #scratchMounts(): Promise<Record<string, string>> {
+    const { image, scratch } = this.opts;
+    const info = await this.sem
+      .run(() => this.engine.json<{ Config?: { WorkingDir?: string } | null }>({ path: `/images/${encodeURIComponent(image)}/json` }))
+      .catch(() => undefined);
+    return scratchMounts(scratch ?? DEFAULT_SCRATCH, info?.Config?.WorkingDir);
   }
 
   #wrap(container: Container): PooledContainer {

@@ -1,7 +1,14 @@
 export { createPool } from './create-pool.js';
 export { Pool } from './pool.js';
 export { Lease } from './lease.js';
+export { MultiEnginePool } from './multi-engine-pool.js';
+export type { EngineConnectOptions, EngineEntry, MultiPoolOptions } from './multi-options.js';
+export type { EngineStats, MultiPoolEvents, MultiPoolStats } from './multi-pool-events.js';
+export type { EngineState } from './engine-member.js';
+export { inOrder, leastLoaded, roundRobin } from './placement.js';
+export type { EngineLoad, PlacementName, PlacementNeed, PlacementPolicy } from './placement.js';
 export type { LeaseRunOptions, PoolExecResult, RunPath } from './pooled.js';
+export { DEFAULT_SCRATCH } from './wipe.js';
 export type { PoolContainerOptions, PoolOptions } from './options.js';
 export { configHash } from './options.js';
 export type { AcquireOptions, DestroyReason, PoolEvents, PoolStats, ReleaseInfo } from './pool-events.js';

@@ -7,7 +7,12 @@ export interface LeaseOwner {
   release(lease: Lease): Promise<void>;
   destroyLease(lease: Lease): Promise<void>;
   isLeased(lease: Lease): boolean;
+  /** Why a lease that is no longer active ended, when its holder did not end it (an engine taken out: `POOL_ENGINE_DOWN`). */
+  endedError?(lease: Lease): PoolError | undefined;
 }
+
+/** What a lease runs on: a pool's container, or (a pool over several engines) the lease of one engine's pool. */
+export type LeaseTarget = Pick<PooledContainer, 'container' | 'run' | 'touch'>;
 
 /**
  * One container lent out by a pool, until `release()` (checked and reset in the background, then reused) or
@@ -19,10 +24,10 @@ export interface LeaseOwner {
  * const s = await lease.container.run('echo hi');  // any container-sdk call
  */
 export class Lease implements AsyncDisposable {
-  readonly #pooled: PooledContainer;
+  readonly #pooled: LeaseTarget;
 
   constructor(
-    pooled: PooledContainer,
+    pooled: LeaseTarget,
     private readonly owner: LeaseOwner,
   ) {
     this.#pooled = pooled;
@@ -30,7 +35,13 @@ export class Lease implements AsyncDisposable {
 
   /** The container-sdk `Container`: `run`, `session`, files... Do not `shutdown()` it: `destroy()` the lease. */
   get container(): Container {
+    this.#pooled.touch(); // what the lease does with it is not seen by the pool: its release checks the container again
     return this.#pooled.container;
+  }
+
+  /** @internal The container's id, without handing out the `Container` (which makes the release check for itself). */
+  get containerId(): string {
+    return this.#pooled.container.id;
   }
 
   /** True until the lease was released or destroyed. */
@@ -45,10 +56,11 @@ export class Lease implements AsyncDisposable {
    * `POOL_RUN_FAILED` (a bad option: `POOL_INVALID_OPTIONS`), the container-sdk error as `cause`.
    */
   async run(cmd: Command, options: LeaseRunOptions = {}): Promise<PoolExecResult> {
-    if (!this.active) throw new PoolError('POOL_LEASE_ENDED', 'this lease was released or destroyed: acquire a new one');
+    if (!this.active) throw this.owner.endedError?.(this) ?? new PoolError('POOL_LEASE_ENDED', 'this lease was released or destroyed: acquire a new one');
     try {
       return await this.#pooled.run(cmd, options);
     } catch (err) {
+      if (PoolError.is(err)) throw err; // wrapped already (a lease over one engine's pool's lease)
       // Wrapped once, here: the pool's API fails with PoolErrors only (docs/architecture.md, "Errors").
       const invalid = (err as { code?: unknown }).code === 'CONTAINER_INVALID_OPTIONS';
       throw new PoolError(invalid ? 'POOL_INVALID_OPTIONS' : 'POOL_RUN_FAILED', `lease.run: ${(err as Error).message}`, { cause: err });

@@ -31,7 +31,13 @@ const schema = z
     maxBackoffMs: ms.default(30_000),
     maxConcurrentEngineOps: z.number().int().positive().default(8),
     resetTimeoutMs: ms.default(10_000),
-    cleanLeases: z.boolean().default(false),
+    cleanLeases: z
+      .union([z.boolean(), z.enum(['wipe', 'replace'])])
+      .default(false)
+      .transform((v): false | 'wipe' | 'replace' => (v === true ? 'replace' : v)),
+    scratch: z
+      .record(z.string(), z.string().regex(/^[^\0\s]*$/, 'tmpfs mount options: no spaces'))
+      .optional(),
     network: z
       .object({
         name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'network names: letters, digits, _ . - (not first)'),
@@ -58,6 +64,13 @@ const schema = z
     if (o.maxIdle < o.minIdle) ctx.addIssue({ code: 'custom', path: ['maxIdle'], message: `must be >= minIdle (${o.minIdle})` });
     if (o.minIdle > o.maxSize) ctx.addIssue({ code: 'custom', path: ['minIdle'], message: `must be <= maxSize (${o.maxSize})` });
     if (o.network && o.container.network !== undefined) ctx.addIssue({ code: 'custom', path: ['container', 'network'], message: 'set network or container.network, not both' });
+    for (const path of Object.keys(o.scratch ?? {})) {
+      if (!/^\/[^\0\s]*[^/\0\s]$/.test(path) || /^\/(proc|sys|dev)(\/|$)/.test(path)) {
+        ctx.addIssue({ code: 'custom', path: ['scratch', path], message: 'an absolute path (not /, no trailing /, no spaces), not under /proc, /sys or /dev' });
+      }
+    }
+    if (o.scratch !== undefined && o.cleanLeases !== 'wipe') ctx.addIssue({ code: 'custom', path: ['scratch'], message: "only with cleanLeases: 'wipe'" });
+    if (o.cleanLeases === 'wipe') wipeConflicts(o.container, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
   });
 
 /** Options of {@link createPool}: see the package README for each one. */
@@ -78,7 +91,10 @@ export interface PoolOptions {
   maxBackoffMs?: number;
   maxConcurrentEngineOps?: number;
   resetTimeoutMs?: number;
-  cleanLeases?: boolean;
+  /** `'wipe'` (read-only root, scratch tmpfs wiped on release), `'replace'` (a new container per lease; `true` too). See *Clean leases*. */
+  cleanLeases?: boolean | 'wipe' | 'replace';
+  /** With `cleanLeases: 'wipe'`: the scratch tmpfs mounts, path -> mount options (default: `DEFAULT_SCRATCH`). */
+  scratch?: Record<string, string>;
   network?: PoolNetwork;
   container?: PoolContainerOptions;
   labels?: Record<string, string>;
@@ -119,6 +135,20 @@ function checkContainerOptions(container: Record<string, unknown>): void {
   }
 }
 
+/**
+ * What a wiped container cannot have: a `user` (the wipe runs as root in the pool's shell), its own `readOnlyRoot` or
+ * `tmpfs` (the pool sets them), or a writable volume (it outlives any wipe).
+ */
+function wipeConflicts(container: Record<string, unknown>, issue: (path: string[], message: string) => void): void {
+  const why = "with cleanLeases: 'wipe'";
+  if (container.user !== undefined) issue(['container', 'user'], `not ${why}: the wipe runs as root in the pool's shell (give a user per run: lease.run(cmd, { user }))`);
+  if (container.readOnlyRoot !== undefined) issue(['container', 'readOnlyRoot'], `set by the pool ${why}`);
+  if (container.tmpfs !== undefined) issue(['container', 'tmpfs'], `set by the pool ${why}: use scratch`);
+  const volumes = (container.volumes ?? {}) as Record<string, string | { readOnly?: boolean }>;
+  const writable = Object.entries(volumes).filter(([, v]) => typeof v === 'string' || v.readOnly !== true);
+  if (writable.length > 0) issue(['container', 'volumes'], `${writable.map(([k]) => k).join(', ')}: writable volumes outlive any wipe; mount them readOnly ${why}, or use cleanLeases: 'replace'`);
+}
+
 /** JSON with sorted keys: equal configurations hash equally whatever the key order. */
 function stable(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stable).join(',')}]`;
@@ -134,7 +164,11 @@ function stable(value: unknown): string {
  * pool adopts only containers whose hash matches its own. Sizes and timings are left out: they do not change a
  * container.
  */
-export function configHash(opts: Pick<ResolvedPoolOptions, 'image' | 'command' | 'container' | 'labels'> & { network?: { name: string } | undefined }): string {
-  const material = stable({ image: opts.image, command: opts.command, container: opts.container, labels: opts.labels, network: opts.network?.name });
+export function configHash(
+  opts: Pick<ResolvedPoolOptions, 'image' | 'command' | 'container' | 'labels'> & { network?: { name: string } | undefined; cleanLeases?: unknown; scratch?: Record<string, string> | undefined },
+): string {
+  // A wiped container is another container (read-only root, scratch mounts): the mode and the mounts are part of it.
+  const wipe = opts.cleanLeases === 'wipe' ? { wipe: opts.scratch ?? 'default' } : {};
+  const material = stable({ image: opts.image, command: opts.command, container: opts.container, labels: opts.labels, network: opts.network?.name, ...wipe });
   return createHash('sha256').update(material).digest('hex').slice(0, 16);
 }

@@ -11,6 +11,8 @@ import { configHash } from './options.js';
 import type { ResolvedPoolOptions } from './options.js';
 import type { AcquireOptions, DestroyReason, PoolStats } from './pool-events.js';
 import { PoolEmitter } from './pool-emitter.js';
+import { COUNTS, LIMITS } from './pool-limits.js';
+import type { PoolCounts, PoolLimits } from './pool-limits.js';
 import type { PooledContainer as Pooled } from './pooled.js';
 import { recover, sweep } from './recovery.js';
 import { RefillLoop } from './refill-loop.js';
@@ -46,6 +48,7 @@ export class Pool extends PoolEmitter implements LeaseOwner, AsyncDisposable {
   #emptyAcquires = 0;
   #timeouts = 0;
   #closing: Promise<void> | undefined;
+  #room: () => number = () => Infinity;
 
   /** @internal Use {@link createPool}. */
   constructor(opts: ResolvedPoolOptions, engine: EngineClient, ownsEngine: boolean) {
@@ -72,6 +75,19 @@ export class Pool extends PoolEmitter implements LeaseOwner, AsyncDisposable {
     return this.#hash;
   }
 
+  /** @internal A pool over several engines: this engine's share of `minIdle`, and the room left under the total `maxSize`. */
+  [LIMITS](limits: PoolLimits): void {
+    if (limits.room) this.#room = limits.room;
+    if (limits.minIdle === undefined) return; // set before START: no refill round of its own yet
+    this.#opts.minIdle = limits.minIdle;
+    this.#changed();
+  }
+
+  /** @internal `stats()` without the percentiles (no sort): read on every placement of a pool over several engines. */
+  [COUNTS](): PoolCounts {
+    return { idle: this.#idle.length, leased: this.#leases.size, waiting: this.#waiters.length, creating: this.#fleet.creating, checking: this.#checks.size, removing: this.#fleet.removing };
+  }
+
   /** @internal The network (a failure throws), recovery, then a first fill to `minIdle` (failures go to `onError` and the refill backs off). */
   async [START](): Promise<void> {
     const { network } = this.#opts;
@@ -80,7 +96,7 @@ export class Pool extends PoolEmitter implements LeaseOwner, AsyncDisposable {
     }
     try {
       // Clean leases: a container left by an earlier pool may have been out on a lease, so none is adopted.
-      const adoptable = this.#opts.cleanLeases ? 0 : this.#opts.maxIdle;
+      const adoptable = this.#opts.cleanLeases ? 0 : Math.min(this.#opts.maxIdle, this.#room());
       const { adopted } = await recover(this.#engine, this.#sem, this.#opts.name, this.#hash, adoptable);
       for (const pooled of await Promise.all(adopted.map((c) => this.#fleet.adopt(c)))) {
         if (!pooled) continue;
@@ -129,7 +145,7 @@ export class Pool extends PoolEmitter implements LeaseOwner, AsyncDisposable {
     }
     const waitedMs = performance.now() - t0;
     this.#latency.add(waitedMs);
-    this.emit('acquire', { containerId: lease.container.id, waitedMs });
+    this.emit('acquire', { containerId: lease.containerId, waitedMs }); // not lease.container: that counts as the lease's use
     return lease;
   }
 
@@ -199,7 +215,7 @@ export class Pool extends PoolEmitter implements LeaseOwner, AsyncDisposable {
       if (!p) break;
       this.#waiters.deliver(this.#leases.lend(p, this));
     }
-    while (!this.#closing && this.#waiters.length > this.#fleet.creating && this.#total() < this.#opts.maxSize) void this.#spawn(); // tracked; failures are reported inside
+    while (!this.#closing && this.#waiters.length > this.#fleet.creating && this.#total() < this.#opts.maxSize && this.#room() > 0) void this.#spawn(); // tracked; failures are reported inside
     // Places held by what a fault left on the engine: try to free them now rather than after the reaper's backoff.
     if (this.#waiters.length > this.#fleet.creating && this.#fleet.reaper.pending > 0) this.#fleet.reaper.nudge();
   }
@@ -256,7 +272,7 @@ export class Pool extends PoolEmitter implements LeaseOwner, AsyncDisposable {
   #retireReason(pooled: Pooled): DestroyReason | undefined {
     if (this.#closing) return 'shutdown';
     // Clean leases: a container serves one lease only; the refill replaces it (ahead of demand with minIdle).
-    if (this.#opts.cleanLeases) return 'clean-lease';
+    if (this.#opts.cleanLeases === 'replace') return 'clean-lease';
     if (this.#opts.maxUses !== undefined && pooled.uses >= this.#opts.maxUses) return 'max-uses';
     if (pooled.expiresAt <= Date.now()) return 'max-lifetime';
     return undefined;
@@ -289,7 +305,7 @@ export class Pool extends PoolEmitter implements LeaseOwner, AsyncDisposable {
     if (this.#closing) return;
     this.#dispatch();
     // A round now only when it could create: below minIdle AND below maxSize (not a timer per change of a busy pool).
-    if (this.#idle.length + this.#fleet.creating < this.#opts.minIdle && this.#total() < this.#opts.maxSize) this.#refill.kick();
+    if (this.#idle.length + this.#fleet.creating < this.#opts.minIdle && this.#total() < this.#opts.maxSize && this.#room() > 0) this.#refill.kick();
   }
 
   /** One refill round: trim, then top up to `minIdle`; false when a create failed (the loop backs off). */
@@ -297,7 +313,7 @@ export class Pool extends PoolEmitter implements LeaseOwner, AsyncDisposable {
     if (this.#closing) return true;
     const { idleTimeoutMs, minIdle, maxSize } = this.#opts;
     this.#idle.trim(idleTimeoutMs, minIdle, (p, reason) => this.#discard(p, reason));
-    const want = Math.min(minIdle - this.#idle.length - this.#fleet.creating, maxSize - this.#total());
+    const want = Math.min(minIdle - this.#idle.length - this.#fleet.creating, maxSize - this.#total(), this.#room());
     const results = await Promise.all(Array.from({ length: Math.max(0, want) }, () => this.#spawn()));
     return !results.includes(false);
   }

@@ -1,6 +1,8 @@
 import type { Command, Container, ExecResult, RunOptions, Session } from '@pocketdock/container-sdk';
-import { RESET_SCRIPT, parseMainPid, quickResetScript } from './reset-script.js';
+import { randomBytes } from 'node:crypto';
+import { RESET_SCRIPT, parseMainPid, probeEpilogue, quickResetScript, takeProbe } from './reset-script.js';
 import type { Semaphore } from './semaphore.js';
+import type { LeaseWipe } from './wipe.js';
 
 /** Which way a `lease.run` went: the warm session (no new engine exec) or a normal exec. */
 export type RunPath = 'session' | 'exec';
@@ -36,9 +38,18 @@ export class PooledContainer {
   idleSince = Date.now();
   /** A run timed out or hit its output cap: the container is removed on release, never reused. */
   tainted = false;
+  /** `cleanLeases: 'wipe'`: set by the fleet once prepared; a release runs it instead of `reset()`. */
+  wipe: LeaseWipe | undefined;
   #session: Session | undefined;
   /** The quick check, once the full check found the container's main process (it keeps that one alive). */
   #quickCheck: string | undefined;
+  #mainPid: number | undefined;
+  /** Bumped by every run: what may have changed the container. */
+  #activity = 0;
+  /** The lease being checked was handed the `Container`: what it did with it is not seen here. */
+  #exposed = false;
+  /** `#activity` as it was when the container was last seen clean (a check passed, or a fast-path run's epilogue). */
+  #cleanAt = -1;
 
   constructor(
     readonly container: Container,
@@ -70,12 +81,20 @@ export class PooledContainer {
   async reset(): Promise<boolean> {
     if (this.tainted) return false;
     const session = this.#session;
+    // Nothing happened since it was last seen clean (the epilogue of the lease's last fast-path run, or the check
+    // after the previous lease): it is checked already. The session must still be open: a container that died
+    // since would have closed it.
+    const exposed = this.#exposed;
+    this.#exposed = false;
+    if (!exposed && this.#cleanAt === this.#activity && session && !session.closed) return true;
+    const seen = this.#activity;
     if (session && !session.closed) {
       try {
         const quick = this.#quickCheck;
         const r = await session.run(quick ?? RESET_SCRIPT, { timeoutMs: this.settings.resetTimeoutMs });
         if (r.exitCode === 0 && !r.timedOut) {
           if (!quick) this.#learnMainPid(r);
+          this.#cleanAt = seen;
           return true;
         }
       } catch {
@@ -89,11 +108,33 @@ export class PooledContainer {
       return false; // gone or stopped
     }
     await this.warm(); // the exec's check killed the old session's shell, if it was still there
+    this.#cleanAt = seen;
     return true;
+  }
+
+  /** The main process's PID, once the full check found it. */
+  get mainPid(): number | undefined {
+    return this.#mainPid;
+  }
+
+  /** Runs `script` in the warm session's shell, or with an exec's `sh -c` when there is none (then warms again). */
+  async runScript(script: string): Promise<ExecResult> {
+    const session = this.#session;
+    const timeoutMs = this.settings.resetTimeoutMs;
+    if (session && !session.closed) return session.run(script, { timeoutMs });
+    const r = await this.settings.sem.run(() => this.container.run(['sh', '-c', script], { timeoutMs }));
+    await this.warm();
+    return r;
+  }
+
+  /** The lease was handed the `Container` (any container-sdk call may follow, now or later): its release checks for itself. */
+  touch(): void {
+    this.#exposed = true;
   }
 
   #learnMainPid(r: ExecResult): void {
     const main = r.exitCode === 0 && !r.timedOut ? parseMainPid(r.stdout) : undefined;
+    this.#mainPid = main;
     this.#quickCheck = main === undefined ? undefined : quickResetScript(main);
   }
 
@@ -105,10 +146,21 @@ export class PooledContainer {
   async run(cmd: Command, options: LeaseRunOptions = {}): Promise<PoolExecResult> {
     const session = this.#session;
     const script = typeof cmd === 'string' ? subshell(cmd, options) : undefined;
+    const mine = ++this.#activity;
     let result: PoolExecResult;
     if (session && !session.closed && script !== undefined && fastPathFits(options)) {
-      const r = await session.run(script, { timeoutMs: options.timeoutMs ?? this.settings.runTimeoutMs });
-      result = { ...r, path: 'session' };
+      // The epilogue looks whether the command left anything running, in the same write and the same round trip:
+      // when it found nothing and nothing else ran since, the release needs no check of its own.
+      const nonce = this.#mainPid === undefined ? undefined : randomBytes(8).toString('hex');
+      const text = nonce === undefined ? script : `${script}\n${probeEpilogue(this.#mainPid!, nonce)}`;
+      const r = await session.run(text, { timeoutMs: options.timeoutMs ?? this.settings.runTimeoutMs });
+      const probe = nonce === undefined || r.timedOut ? undefined : takeProbe(r.stdout, nonce);
+      if (probe) {
+        result = { ...r, stdout: probe.stdout, exitCode: probe.exitCode, ok: probe.exitCode === 0 && !r.truncated, path: 'session' };
+        if (probe.clean && mine === this.#activity) this.#cleanAt = mine;
+      } else {
+        result = { ...r, path: 'session' };
+      }
     } else {
       const r = await this.container.run(cmd, { ...options, stream: false, detach: false });
       result = { ...r, path: 'exec' };

@@ -40,7 +40,8 @@ export class ReleaseChecks {
         // Start on the next turn of the event loop: the releaser's code runs on first, and release() costs it only
         // this bookkeeping, never the check's first write to the engine socket.
         await new Promise((resolve) => setImmediate(resolve));
-        if (retire === undefined && this.#running.has(pooled)) ok = await pooled.reset();
+        // cleanLeases 'wipe': the wipe (kill, empty, verify) instead of the check; a tainted container is replaced.
+        if (retire === undefined && this.#running.has(pooled)) ok = pooled.wipe ? !pooled.tainted && (await pooled.wipe.run()) : await pooled.reset();
       } finally {
         this.#finish(pooled, retire ?? (ok ? undefined : pooled.tainted ? 'tainted' : 'failed-check'));
       }

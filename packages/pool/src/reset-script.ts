@@ -54,3 +54,36 @@ export function parseMainPid(stdout: string): number | undefined {
   const text = stdout.trim();
   return /^[0-9]+$/.test(text) ? Number(text) : undefined;
 }
+
+/**
+ * The epilogue of a fast-path run: after the command's subshell, in the session's own shell, it looks (lists /proc,
+ * kills nothing: what the lease started stays up for its next command) whether anything but PID 1, the main
+ * process and the shell is left, and whether the main process lives; then prints one line on stdout,
+ * `__PDC_<nonce>_<exit code>_<0 clean | 1 not>__`, and returns the subshell's exit code. A release right after a
+ * run that found it clean needs no check of its own (see `PooledContainer.reset`). The format string splits the
+ * marker, so its literal text is never in the shell's input.
+ */
+export function probeEpilogue(mainPid: number, nonce: string): string {
+  if (!Number.isSafeInteger(mainPid) || mainPid < 2) throw new RangeError(`not a main process PID: ${mainPid}`);
+  return [
+    '__pd_r=$? __pd_k=0',
+    'for __pd_f in /proc/[0-9]*; do',
+    `  case \${__pd_f#/proc/} in 1|"$$"|${mainPid}) ;; *) __pd_k=1;; esac`,
+    'done',
+    `[ -d /proc/${mainPid} ] || __pd_k=1`,
+    `printf '__PD%s_%s_%s_%s__\\n' C ${nonce} "$__pd_r" "$__pd_k"`,
+    'unset __pd_k __pd_f',
+    '__pd_ret() { return "$1"; }',
+    '__pd_ret "$__pd_r"',
+  ].join('\n');
+}
+
+/** What `probeEpilogue` printed: the output without its line, the command's exit code, and whether it found the container clean. */
+export function takeProbe(stdout: string, nonce: string): { stdout: string; exitCode: number; clean: boolean } | undefined {
+  const at = stdout.lastIndexOf(`__PDC_${nonce}_`);
+  if (at === -1) return undefined;
+  const end = stdout.indexOf('__\n', at);
+  const fields = end === -1 ? undefined : /^(\d{1,3})_([01])$/.exec(stdout.slice(at + nonce.length + 7, end));
+  if (!fields) return undefined;
+  return { stdout: stdout.slice(0, at) + stdout.slice(end + 3), exitCode: Number(fields[1]), clean: fields[2] === '0' };
+}
