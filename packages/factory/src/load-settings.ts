@@ -2,7 +2,7 @@ import { collect } from './settings/collect.js';
 import { findFiles } from './settings/discover.js';
 import type { SettingsFiles } from './settings/discover.js';
 import { readEnv } from './settings/env-layer.js';
-import { checkMerged, merge, resolveSocket } from './settings/merge.js';
+import { checkMerged, merge, resolveEngineAddress, resolveSocket } from './settings/merge.js';
 import { readSettingsFile } from './settings/read-file.js';
 import { SCHEMA } from './settings/schema.js';
 import type { SchemaNode } from './settings/schema-nodes.js';
@@ -84,6 +84,7 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
 
   const merged = merge(out.entries);
   resolveSocket(merged, cwd);
+  resolveEngineAddress(merged, out);
   checkMerged(merged, out);
   if (out.issues.length > 0) fail(out);
   return new Settings(merged, environment, read);

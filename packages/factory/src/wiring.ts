@@ -33,10 +33,37 @@ const ENGINE_KEYS = ['connectionMode', 'maxConnections', 'keepAliveTimeoutMs', '
  * with Docker's own places (`$DOCKER_HOST`, the Docker context, the usual sockets) in the same environment and directory.
  */
 export function connectOptions(settings: Settings, env: Readonly<Record<string, string | undefined>>, cwd: string): ConnectOptions {
-  const { socket, ...rest } = settings.engine;
+  const { socket, host: address, context, tls, ssh, allowInsecureTcp, ...rest } = settings.engine;
   const { POCKETDOCK_SOCKET: _resolved, ...dockerEnv } = env;
-  const host = { env: dockerEnv, cwd, ...(env['HOME'] ? { homedir: env['HOME'] } : {}) };
-  return { ...setOnly(rest, ENGINE_KEYS), ...(socket ? { socketPath: socket } : {}), configFiles: false, host };
+  // `engine.context` is `docker --context`: it wins over $DOCKER_HOST (and $DOCKER_CONTEXT), which the docker CLI
+  // would otherwise prefer; engine-socket reads the context the docker CLI's way from that environment.
+  let detectionEnv = dockerEnv;
+  if (context !== undefined) {
+    const { DOCKER_HOST: _overridden, ...others } = dockerEnv;
+    detectionEnv = { ...others, DOCKER_CONTEXT: context };
+  }
+  const host = { env: detectionEnv, cwd, ...(env['HOME'] ? { homedir: env['HOME'] } : {}) };
+  return {
+    ...setOnly(rest, ENGINE_KEYS),
+    ...(socket ? { socketPath: socket } : {}),
+    ...(address ? { dockerHost: address } : {}),
+    ...tlsOption(tls),
+    ...(ssh && Object.keys(ssh).length > 0 ? { ssh: { ...ssh } } : {}),
+    ...(allowInsecureTcp === undefined ? {} : { allowInsecureTcp }),
+    configFiles: false,
+    host,
+  };
+}
+
+/**
+ * engine-socket's `tls` from `engine.tls`: unset, its own rules apply ($DOCKER_TLS_VERIFY, $DOCKER_CERT_PATH, port
+ * 2376); `enabled: false` is plain; any other key set is TLS with those files and checks.
+ */
+function tlsOption(tls: Settings['engine']['tls']): Pick<ConnectOptions, 'tls'> {
+  const { enabled, ...rest } = tls ?? {};
+  if (enabled === false) return { tls: false };
+  if (Object.keys(rest).length > 0) return { tls: { ...rest } };
+  return enabled === true ? { tls: true } : {};
 }
 
 /** `createNewContainer` options: the `sandbox` settings, then the caller's (`env` and `labels` merge, key by key). */
@@ -64,6 +91,7 @@ const POOL_KEYS = [
   'maxConcurrentEngineOps',
   'resetTimeoutMs',
   'cleanLeases',
+  'scratch',
   'labels',
 ] as const;
 
@@ -123,11 +151,17 @@ const FM_KEYS = [
   'monitorHistorySize',
 ] as const;
 
-type UncoveredFlowManagerOption = Exclude<keyof FlowManagerOptions, (typeof FM_KEYS)[number] | 'logLevel' | 'engine' | 'engineSocket' | 'logger'>;
+type UncoveredFlowManagerOption = Exclude<keyof FlowManagerOptions, (typeof FM_KEYS)[number] | 'logLevel' | 'engine' | 'engineSocket' | 'logger' | 'cluster'>;
 const _flowManagerOptionsCovered: [UncoveredFlowManagerOption] extends [never] ? true : UncoveredFlowManagerOption = true;
 
 /** `FlowManager.start` options: the `flowManager` settings; its log level defaults to `log.level`. */
 export function flowManagerOptions(settings: Settings): FlowManagerOptions {
   const fm = settings.flowManager;
-  return { ...setOnly(fm, FM_KEYS), logLevel: fm.logLevel ?? settings.log.level };
+  // A cluster only when its Redis is named: the other cluster keys alone (from a shared file, say) join nothing.
+  const { redisUrl, ...cluster } = fm.cluster ?? {};
+  return {
+    ...setOnly(fm, FM_KEYS),
+    logLevel: fm.logLevel ?? settings.log.level,
+    ...(redisUrl ? { cluster: { redisUrl, ...cluster } } : {}),
+  };
 }

@@ -43,7 +43,10 @@ describe("the flow-manager's own names", () => {
     const aliases = new Map(settingsReference().flatMap((r) => r.env.slice(1).map((e) => [e, r.key] as const)));
     for (const [key, spec] of Object.entries(configSchema)) {
       if (!spec.env.startsWith('FLOW_MANAGER_')) continue;
-      expect([spec.env, aliases.get(spec.env)]).toEqual([spec.env, `flowManager.${key}`]);
+      // The bin's flat clusterX keys are the nested flowManager.cluster.x settings.
+      const cluster = /^cluster([A-Z].*)$/.exec(key)?.[1];
+      const setting = cluster ? `flowManager.cluster.${cluster[0]!.toLowerCase()}${cluster.slice(1)}` : `flowManager.${key}`;
+      expect([spec.env, aliases.get(spec.env)]).toEqual([spec.env, setting]);
     }
     expect(aliases.get('POCKETDOCK_SOCKET')).toBe('engine.socket');
   });

@@ -41,20 +41,27 @@ function documentedDefault(pkg: string, key: string): string | undefined {
 
 describe("the libraries' defaults that explain() and the key table show", () => {
   it("flowManager: each is flow-manager's own (its exported schema), and every default it has is shown", async () => {
-    const { flowManagerOptionsSchema } = await flowManager();
+    const { clusterOptionsSchema, flowManagerOptionsSchema } = await flowManager();
     const actual = flowManagerOptionsSchema.parse({}) as Record<string, unknown>;
+    // flowManager.cluster.* against the cluster option's own schema (only its redisUrl has no default)
+    const cluster = clusterOptionsSchema.parse({ redisUrl: 'redis://127.0.0.1:6379' }) as Record<string, unknown>;
     for (const [key, node] of leaves('flowManager')) {
-      if (node.libraryDefault !== undefined) expect([key, node.libraryDefault]).toEqual([key, actual[key]]);
-      else if (node.fallback === undefined) expect([key, actual[key]]).toEqual([key, undefined]);
+      const [own, field] = key.startsWith('cluster.') ? [{ ...cluster, redisUrl: undefined }, key.slice('cluster.'.length)] : [actual, key];
+      if (node.libraryDefault !== undefined) expect([key, node.libraryDefault]).toEqual([key, own[field]]);
+      else if (node.fallback === undefined) expect([key, own[field]]).toEqual([key, undefined]);
     }
   });
 
   it("engine: the API range is engine-socket's, and each default is the one its README documents", async () => {
     const { MAX_API_VERSION, MIN_API_VERSION } = await engineSocket();
     expect(API_VERSIONS).toEqual({ min: MIN_API_VERSION, max: MAX_API_VERSION });
+    const readme = readFileSync(join(__dirname, '../../engine-socket/README.md'), 'utf8');
     for (const [key, node] of leaves('engine')) {
       if (key === 'apiVersion' || node.libraryDefault === undefined) continue;
-      expect([key, documentedDefault('engine-socket', key)]).toEqual([key, shown(node.libraryDefault)]);
+      // the tls option's fields have no table row: the README says TLS always verifies unless told not to
+      if (key === 'tls.verify') expect([key, node.libraryDefault, readme]).toEqual([key, true, expect.stringContaining('TLS **always verifies**')]);
+      // the ssh option's fields have a table of their own, whose rows name the field (`engine`, `acceptUnknownHost`)
+      else expect([key, documentedDefault('engine-socket', key.split('.').at(-1)!)]).toEqual([key, shown(node.libraryDefault)]);
     }
   });
 
@@ -116,6 +123,7 @@ describe("PoolSettings is pool's PoolOptions", () => {
     network: true,
     container: true,
     cleanLeases: true,
+    scratch: true,
     labels: true,
   };
   type Network = NonNullable<PoolOptions['network']>;

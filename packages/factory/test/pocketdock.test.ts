@@ -112,6 +112,14 @@ describe('wiring settings into the libraries', () => {
     const withSocket = isolated(dir.path, { env: { POCKETDOCK_SOCKET: 'rel.sock' } });
     expect(connectOptions(withSocket, {}, '/c')).toMatchObject({ socketPath: join(dir.path, 'rel.sock') });
   });
+
+  it('flow-manager cluster: joined only when its Redis is named, from settings or FLOW_MANAGER_CLUSTER_* variables', () => {
+    const noRedis = isolated(dir.path, { overrides: { flowManager: { cluster: { name: 'c1', heartbeatMs: 500 } } } });
+    expect(flowManagerOptions(noRedis)).not.toHaveProperty('cluster');
+    const fromEnv = isolated(dir.path, { env: { FLOW_MANAGER_CLUSTER_REDIS_URL: 'redis://127.0.0.1:6390', FLOW_MANAGER_CLUSTER_HEARTBEAT_MS: '500' } });
+    expect(flowManagerOptions(fromEnv).cluster).toEqual({ redisUrl: 'redis://127.0.0.1:6390', heartbeatMs: 500 });
+    expect(thrown(() => isolated(dir.path, { overrides: { flowManager: { cluster: { redisUrl: 'http://x' } } } }))).toMatchObject({ code: 'FACTORY_INVALID_SETTINGS' });
+  });
 });
 
 describe('createLogger', () => {

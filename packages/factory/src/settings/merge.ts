@@ -71,6 +71,37 @@ export function resolveSocket(merged: Merged, cwd: string): void {
   merged.values.engine.socket = resolve(set.source.file ? dirname(set.source.file) : cwd, raw);
 }
 
+const ADDRESS_KEYS = ['engine.socket', 'engine.host', 'engine.context'] as const;
+
+/**
+ * Which engine: of `engine.socket`, `engine.host` and `engine.context`, the one set in the highest layer is used
+ * (`--host` on the command line beats a project file's `socket:`), the others are dropped (`explain()` lists their
+ * values under the winner's `overrode`). Two set in the same layer are a mistake: which one was meant?
+ */
+export function resolveEngineAddress(merged: Merged, out: LayerOutput): void {
+  const set = ADDRESS_KEYS.flatMap((key) => {
+    const a = last(merged, key);
+    return a ? [{ key, a, rank: LAYERS.indexOf(a.source.layer) }] : [];
+  });
+  if (set.length < 2) return;
+  const top = Math.max(...set.map((s) => s.rank));
+  const winners = set.filter((s) => s.rank === top);
+  if (winners.length > 1) {
+    const [first, ...others] = winners.map((w) => w.key);
+    out.issue(others[0]!.split('.'), `set only one of ${[first, ...others].join(', ')} in one layer (they all choose the engine)`, winners[1]!.a.source);
+    return;
+  }
+  const winner = winners[0]!;
+  const dropped: Assignment[] = [];
+  for (const s of set) {
+    if (s === winner) continue;
+    dropped.push(...merged.history.get(s.key)!);
+    merged.history.delete(s.key);
+    delete (merged.values.engine as Record<string, unknown>)[s.key.slice('engine.'.length)];
+  }
+  merged.history.set(winner.key, [...dropped, ...merged.history.get(winner.key)!]);
+}
+
 /** Rules across keys, checked on the merged result; each problem names the layer of the key it names. */
 export function checkMerged(merged: Merged, out: LayerOutput): void {
   const { values } = merged;

@@ -4,6 +4,13 @@ import { argv, bool, int, memory, num, str, text } from './value-types.js';
 import type { ValueType } from './value-types.js';
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+/** pool's `cleanLeases`: a boolean (true: `'replace'`) or the mode by name. */
+const cleanLeasesType: ValueType = {
+  doc: 'true / false / `wipe` / `replace`',
+  check: (v) => (typeof v === 'boolean' || v === 'wipe' || v === 'replace' ? undefined : 'must be true, false, wipe or replace'),
+  fromEnv: (t) => (['wipe', 'replace'].includes(t.trim()) ? t.trim() : bool.fromEnv(t)),
+};
 const sdk = (type: ValueType, doc: string, extra: Partial<LeafNode> = {}): LeafNode => leaf(type, doc, { library: 'container-sdk', ...extra });
 const pool = (type: ValueType, doc: string, extra: Partial<LeafNode> = {}): LeafNode => leaf(type, doc, { library: 'pool', ...extra });
 const is = (libraryDefault: unknown): Partial<LeafNode> => ({ libraryDefault });
@@ -67,7 +74,12 @@ export const poolsMap = map(
     maxBackoffMs: pool(int(1), 'Longest wait after failed refills (ms)', is(30_000)),
     maxConcurrentEngineOps: pool(int(1), 'Engine calls at once', is(8)),
     resetTimeoutMs: pool(int(1), 'Longest release check (ms)', is(10_000)),
-    cleanLeases: pool(bool, 'A fresh container for every lease (no files or processes of an earlier lease)', is(false)),
+    cleanLeases: pool(cleanLeasesType, 'No lease sees an earlier lease\'s files or processes: `wipe` (read-only root, scratch tmpfs wiped on release) or `replace` (`true`: a new container per lease)', is(false)),
+    scratch: map(leaf(text, "With `cleanLeases: wipe`: tmpfs mount options of this scratch path (a file's keys; none: pool's `DEFAULT_SCRATCH`)", { library: 'pool' }), 'Scratch tmpfs mounts of `cleanLeases: wipe`', {
+      pattern: /^\/\S*$/,
+      doc: 'an absolute path',
+      fromEnv: 'preserve',
+    }),
     network: section({
       name: pool(str({ pattern: NAME, patternDoc: 'a network name (letters, digits, _ . -)' }), 'Network every container joins', note('none: the container network applies')),
       driver: pool(str(), 'Driver when it is created', note("the engine's")),

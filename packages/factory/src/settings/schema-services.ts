@@ -25,13 +25,66 @@ const apiVersion = custom(`API version \`${API_VERSIONS.min}\` to \`${API_VERSIO
   return minor(v) < minor(API_VERSIONS.min) || minor(v) > minor(API_VERSIONS.max) ? `must be between ${API_VERSIONS.min} and ${API_VERSIONS.max}` : undefined;
 });
 
+/** engine-socket's `dockerHost`: `unix://`, `tcp://host[:port]` or `ssh://[user@]host[:port][/socket]`. */
+const hostAddress = custom('`unix://`, `tcp://` or `ssh://` address', (v) => {
+  if (typeof v !== 'string' || v.trim() === '') return 'must be an address: unix://path, tcp://host[:port] or ssh://[user@]host[:port]';
+  if (!/^(unix|tcp|ssh):\/\/./.test(v)) return 'must start with unix://, tcp:// or ssh:// (as DOCKER_HOST)';
+  return v.includes('\0') ? 'must not contain a NUL byte' : undefined;
+});
+
+/** `false` (no agent) or the agent's socket path. */
+const agentSocket = custom('absolute path, or `false`', (v) => (v === false || (typeof v === 'string' && v.startsWith('/')) ? undefined : 'must be the agent socket (an absolute path) or false'), (text) =>
+  ['false', '0', 'no', 'off'].includes(text.trim().toLowerCase()) ? false : text,
+);
+
+const path = str({ absolute: true });
+const ADDRESS_KEYS = 'Of `engine.socket`, `engine.host` and `engine.context`, the one set in the highest layer is used';
+
+/** `engine.tls`: engine-socket's `tls` option. */
+const tlsSection = section(
+  {
+    enabled: engine(bool, 'TLS to a `tcp://` engine (`false`: plain even on port 2376); any other `engine.tls` key set turns it on', undefined, {
+      libraryNote: 'on with $DOCKER_TLS_VERIFY or $DOCKER_TLS, or port 2376',
+    }),
+    verify: engine(bool, "Check the engine's certificate against `ca.pem` (`false`: encrypted, but not verified)", true),
+    certPath: engine(path, 'Directory of `ca.pem`, `cert.pem` and `key.pem` (the client certificate; its key mode 0600)', undefined, {
+      libraryNote: '$DOCKER_CERT_PATH, else ~/.docker',
+    }),
+    servername: engine(str(), "Name the engine's certificate must carry", undefined, { libraryNote: "the address's host" }),
+  },
+  'TLS of a `tcp://` engine; meanings in the engine-socket README',
+);
+
+/** `engine.ssh`: engine-socket's `ssh` option. */
+const sshSection = section(
+  {
+    identityFile: engine(path, 'Private key file (mode 0600)', undefined, { libraryNote: 'the first of ~/.ssh/id_ed25519, id_ecdsa, id_rsa' }),
+    passphrase: engine(text, 'Passphrase of an encrypted key', undefined, { sensitive: true, libraryNote: 'none' }),
+    agent: engine(agentSocket, 'ssh-agent socket (`false`: none)', undefined, { libraryNote: '$SSH_AUTH_SOCK' }),
+    knownHostsFiles: engine(stringList({ absolute: true }), 'Where host keys are checked', undefined, { libraryNote: '~/.ssh/known_hosts, /etc/ssh/ssh_known_hosts' }),
+    hostKeyFingerprint: engine(str({ pattern: /^SHA256:[A-Za-z0-9+/]{43}$/, patternDoc: 'an OpenSSH fingerprint `SHA256:...`' }), 'Also trust this host key', undefined, { libraryNote: 'none' }),
+    acceptUnknownHost: engine(bool, 'Connect to a host known_hosts does not list (never to one whose key changed)', false),
+    engine: engine(oneOf(['docker', 'podman']), 'Which CLI runs `system dial-stdio` on the host', 'docker'),
+  },
+  'An `ssh://` engine; meanings in the engine-socket README',
+);
+
 /** `engine`: how the one shared engine client connects (engine-socket's `EngineClient.connect`). */
 export const engineSection = section(
   {
-    socket: engine(socketAddress, 'The engine socket; a relative path is relative to the file that names it. Unset: detected', undefined, {
+    socket: engine(socketAddress, `The engine socket; a relative path is relative to the file that names it. Unset: detected. ${ADDRESS_KEYS}`, undefined, {
       envAliases: ['POCKETDOCK_SOCKET'],
       libraryNote: 'detected: $DOCKER_HOST, the Docker context, then the usual sockets',
     }),
+    host: engine(hostAddress, `The engine's address, as DOCKER_HOST takes it (a remote engine: tcp:// with TLS, or ssh://). ${ADDRESS_KEYS}`, undefined, {
+      libraryNote: '$DOCKER_HOST',
+    }),
+    context: engine(str(), `Docker context to use (as \`docker --context\`; wins over $DOCKER_HOST). ${ADDRESS_KEYS}`, undefined, {
+      libraryNote: '$DOCKER_CONTEXT, else `docker context use`',
+    }),
+    tls: tlsSection,
+    ssh: sshSection,
+    allowInsecureTcp: engine(bool, 'Allow plain (unencrypted) `tcp://` to a host that is not loopback', false),
     apiVersion: engine(apiVersion, "Newest engine API version to speak: the lower of it and the engine's is used (pins it)", API_VERSIONS.max),
     connectionMode: engine(oneOf(['keep-alive', 'per-operation']), 'How short calls reach the engine', 'keep-alive'),
     maxConnections: engine(int(1, 1024), 'Kept-alive connections at most', 32),
@@ -55,6 +108,27 @@ const origin = custom(
     return v.every((o) => URL.canParse(o)) ? undefined : 'must be URLs like https://app.example.com';
   },
   (text) => list.fromEnv(text),
+);
+
+const instanceName = str({ pattern: /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, patternDoc: 'a name (1-63 letters, digits, _ . -)' });
+
+/** `flowManager.cluster`: the flow-manager's `cluster` option (several members sharing one Redis). */
+const clusterSection = section(
+  {
+    redisUrl: fm(
+      custom('`redis://` or `rediss://` URL', (v) => (typeof v === 'string' && /^rediss?:\/\/\S+$/.test(v) ? undefined : 'must be redis://host:port or rediss://host:port')),
+      'Redis the members share; set: this flow-manager joins a cluster',
+      'CLUSTER_REDIS_URL',
+      { sensitive: true, libraryNote: 'none: no cluster' },
+    ),
+    name: fm(instanceName, 'Name of the cluster (prefix of its Redis keys and channels)', 'CLUSTER_NAME', { libraryDefault: 'default' }),
+    heartbeatMs: fm(int(100, 60_000), 'How often a member renews its heartbeat (ms)', 'CLUSTER_HEARTBEAT_MS', { libraryDefault: 1_000 }),
+    heartbeatTtlMs: fm(int(300, 600_000), "A member silent this long is dead; a survivor on its engine adopts its flows (ms)", 'CLUSTER_HEARTBEAT_TTL_MS', { libraryDefault: 5_000 }),
+    requestTimeoutMs: fm(int(100, 600_000), 'Wait for other members on a forwarded request or a cluster-wide list (ms)', undefined, { libraryDefault: 30_000 }),
+    adopt: fm(bool, "Adopt dead members' flows on the same engine and host", undefined, { libraryDefault: true }),
+    subscriptionTtlMs: fm(int(1_000), "How long a client id's subscriptions stay in Redis after their last change (ms)", undefined, { libraryDefault: 7 * 24 * 3_600_000 }),
+  },
+  'A flow-manager cluster on Redis; meanings in the flow-manager README (Cluster)',
 );
 
 /** `flowManager`: `pd.flowManager()`'s options (flow-manager's `FlowManager.start`). */
@@ -82,7 +156,7 @@ export const flowManagerSection = section(
     shutdownGraceMs: fm(int(0), 'Grace for clients on stop (ms)', 'SHUTDOWN_GRACE_MS', { libraryDefault: 2_000 }),
     updateTimeoutMs: fm(int(1), 'Wait for updated code to connect (ms)', 'UPDATE_TIMEOUT_MS', { libraryDefault: 10_000 }),
     replyTimeoutMs: fm(int(1), 'Default wait for a flow answer (ms)', 'REPLY_TIMEOUT_MS', { libraryDefault: 5_000 }),
-    instance: fm(str({ pattern: /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, patternDoc: 'a name (1-63 letters, digits, _ . -)' }), 'Name of this flow-manager (label)', 'INSTANCE', { libraryDefault: 'default' }),
+    instance: fm(instanceName, 'Name of this flow-manager (label; each cluster member needs its own)', 'INSTANCE', { libraryDefault: 'default' }),
     defaultImage: fm(str(), 'Image when a payload names none', 'DEFAULT_IMAGE', { libraryNote: 'none: a payload must name its image' }),
     defaultCommand: fm(argv, 'Command when a payload names none', undefined, { libraryDefault: ['node', '/app/index.js'] }),
     labels: map(leaf(text, 'Extra labels on flow containers'), 'Extra labels on flow containers', {
@@ -102,6 +176,7 @@ export const flowManagerSection = section(
     kawaflow: fm(bool, "Speak kawaflow's protocol too (see the flow-manager README)", 'KAWAFLOW', { libraryDefault: false }),
     monitorIntervalMs: fm(int(0), 'Monitoring period (ms; 0: off until a client enables it)', 'MONITOR_INTERVAL_MS', { libraryDefault: 0 }),
     monitorHistorySize: fm(int(1, 100_000), 'Entries kept per container in each monitoring history', 'MONITOR_HISTORY_SIZE', { libraryDefault: 100 }),
+    cluster: clusterSection,
   },
   'The flow-manager service; meanings in the flow-manager README',
 );

@@ -28,6 +28,19 @@ export type PoolSettings = Omit<Partial<PoolOptions>, PoolOptionsNotSettings | '
 
 export interface EngineSettings {
   socket?: string;
+  host?: string;
+  context?: string;
+  tls?: { enabled?: boolean; verify?: boolean; certPath?: string; servername?: string };
+  ssh?: {
+    identityFile?: string;
+    passphrase?: string;
+    agent?: string | false;
+    knownHostsFiles?: string[];
+    hostKeyFingerprint?: string;
+    acceptUnknownHost?: boolean;
+    engine?: 'docker' | 'podman';
+  };
+  allowInsecureTcp?: boolean;
   connectionMode?: 'keep-alive' | 'per-operation';
   maxConnections?: number;
   keepAliveTimeoutMs?: number;
@@ -74,6 +87,18 @@ export interface FlowManagerSettings {
   kawaflow?: boolean;
   monitorIntervalMs?: number;
   monitorHistorySize?: number;
+  cluster?: FlowManagerClusterSettings;
+}
+
+/** `flowManager.cluster`: set `redisUrl` to join a cluster (the other keys keep the flow-manager's defaults). */
+export interface FlowManagerClusterSettings {
+  redisUrl?: string;
+  name?: string;
+  heartbeatMs?: number;
+  heartbeatTtlMs?: number;
+  requestTimeoutMs?: number;
+  adopt?: boolean;
+  subscriptionTtlMs?: number;
 }
 
 export interface IpcSettings {
