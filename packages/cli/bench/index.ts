@@ -1,5 +1,5 @@
 // `pocketdock run C -- true` against `docker exec C true` and `podman exec C true`, and `pocketdock --version`
-// start-up, each a fresh process, in one run. Needs the built CLI: `npx nx run @pocketdock/cli:build` first.
+// start-up against `node -e 0` (the floor), each a fresh process, in one run. Needs the built CLI: `npx nx run @pocketdock/cli:build` first.
 //
 //   npx tsx packages/cli/bench/index.ts [iterations]
 import { execSync, spawnSync } from 'node:child_process';
@@ -39,6 +39,7 @@ function measure(label: string, cmd: string, args: string[]): void {
 
 console.log(`uptime before: ${execSync('uptime').toString().trim()}`);
 console.log(`node ${process.version}, ${N} iterations after one warm-up, each a fresh process`);
+measure('node -e 0 (the floor: Node itself)', process.execPath, ['-e', '0']);
 measure('pocketdock --version', process.execPath, [BIN, '--version']);
 for (const engine of ENGINES) {
   const name = `pdcli-bench-${engine.name}-${process.pid}`;

@@ -5,6 +5,10 @@ import { Output } from './output.js';
 /** The global options every command gets. */
 export interface GlobalOptions {
   socket?: string;
+  /** `-H, --host`: `engine.host` over every settings layer. */
+  host?: string;
+  /** `--context`: `engine.context` over every settings layer. */
+  context?: string;
   project?: string;
   json?: boolean;
   quiet?: boolean;
@@ -31,7 +35,9 @@ export class Context {
     this.#pd ??= (async () => {
       const { createPocketdock, loadSettings } = await import('@pocketdock/factory');
       const overrides: Record<string, unknown> = {};
-      if (this.options.socket !== undefined) overrides.engine = { socket: this.options.socket };
+      const { socket, host, context } = this.options;
+      const engine = { ...(socket === undefined ? {} : { socket }), ...(host === undefined ? {} : { host }), ...(context === undefined ? {} : { context }) };
+      if (Object.keys(engine).length > 0) overrides.engine = engine; // two of them: FACTORY_INVALID_SETTINGS, as docker refuses -H with --context
       if (this.options.verbose) overrides.log = { level: 'debug', format: 'text' };
       let settings = loadSettings({ overrides });
       // Values a command supplies where no layer set one (e.g. serve's dashboard page): settings stay above them.
@@ -52,7 +58,7 @@ export class Context {
     this.#engine ??= (async () => {
       const started = performance.now();
       let engine: EngineClient;
-      if (this.options.socket !== undefined && this.#pd === undefined) {
+      if (this.options.socket !== undefined && this.options.host === undefined && this.options.context === undefined && this.#pd === undefined) {
         const { EngineClient } = await import('@pocketdock/engine-socket');
         engine = this.#own = await EngineClient.connect({ socketPath: this.options.socket, configFiles: false });
       } else {

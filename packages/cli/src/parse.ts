@@ -26,7 +26,7 @@ export function seconds(text: string | undefined, option: string): number | unde
 }
 
 /** Options of `run` (and the global ones) that take a value: their value is not the container name. */
-const VALUED = new Set(['--socket', '--project', '--timeout', '-e', '--env', '-w', '--workdir', '-u', '--user']);
+const VALUED = new Set(['--socket', '-H', '--host', '--context', '--project', '--timeout', '-e', '--env', '-w', '--workdir', '-u', '--user']);
 
 /**
  * Whether `run` was given no container: `pocketdock run -- echo hi` (then a throwaway sandbox runs it). True when the

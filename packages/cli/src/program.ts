@@ -42,6 +42,8 @@ function buildProgram(run: Runner): Command {
     .description('Container sandboxes on Docker or Podman, from a terminal')
     .version(VERSION, '-V, --version', 'print the version')
     .option('--socket <path>', 'engine socket (default: settings, then detection)')
+    .option('-H, --host <address>', 'engine address, as DOCKER_HOST: unix://..., tcp://host:2376 (TLS from DOCKER_TLS_VERIFY, DOCKER_CERT_PATH or engine.tls), ssh://user@host')
+    .option('--context <name>', 'Docker context to use (as docker --context)')
     .option('--project <name>', 'project label of the containers to create and list')
     .option('--json', 'print data as JSON (stable field names: see the README)')
     .option('-q, --quiet', 'print data only, no messages')

@@ -25,8 +25,9 @@ export function registerMore(program: Command, cmd: Declare, run: Runner): void 
     .option('--image <ref>', 'image to check (default: sandbox.image, then pocketdock/busybox:test)')
     .action(lazy(async () => (await import('./commands/doctor.js')).doctor, run));
 
-  cmd('reboot', 'restart a container in place (files kept, processes restarted)', 'pocketdock reboot box')
+  cmd('reboot', 'restart a container in place (files kept, processes restarted), or --fresh: a new one', 'pocketdock reboot box --fresh')
     .argument('<container>', 'container name or id')
+    .option('--fresh', 'replace it with a new container with the same options (files gone, a new id, the same name)')
     .action(lazy(async () => (await import('./commands/lifecycle.js')).reboot, run));
 
   cmd('snapshot', "save a container's files as an image", 'pocketdock snapshot box mybox:v1')

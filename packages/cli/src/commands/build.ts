@@ -9,6 +9,7 @@ import { CliError } from '../errors.js';
 import { PROFILES } from '../profiles.js';
 import type { Profile } from '../profiles.js';
 import { startProgress } from '../progress.js';
+import { spin } from '../spinner.js';
 
 /** `pocketdock build --json`: one per profile built. */
 export interface BuiltRow {
@@ -107,7 +108,9 @@ export async function build(ctx: Context, [names]: unknown[], options: Record<st
       const ref = tag ?? p.image;
       const file = join(work, `${p.name}.tar`);
       ctx.out.info(`${p.name}: making the root filesystem${p.slow ? ' (the first time takes minutes; cached after)' : ''}`);
-      await makeRootfs(tools, p.name, file, ctx.out.verboseOn);
+      // --verbose: the script's own output goes to the terminal, so no spinner under it
+      const making = (): Promise<void> => makeRootfs(tools, p.name, file, ctx.out.verboseOn);
+      await (ctx.out.verboseOn ? making() : spin(ctx.out, `${p.name}: making the root filesystem`, making));
       const rootfsBytes = (await stat(file)).size;
       const id = await importRootfs(ctx, engine, file, p, ref);
       await rm(file, { force: true });

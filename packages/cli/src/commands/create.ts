@@ -1,5 +1,6 @@
 import type { Context } from '../context.js';
 import { keyValues } from '../parse.js';
+import { spin } from '../spinner.js';
 
 interface CreateOptions {
   name?: string;
@@ -18,7 +19,7 @@ export async function create(ctx: Context, [command]: unknown[], options: Record
   const pd = await ctx.pocketdock();
   await ctx.engine();
   const project = await ctx.project();
-  const c = await pd.createContainer({
+  const c = await spin(ctx.out, `creating ${o.name ?? 'a sandbox'}`, () => pd.createContainer({
     persist: true,
     ...(Array.isArray(command) && command.length > 0 ? { command: command as string[] } : {}),
     ...(o.name !== undefined ? { name: o.name } : {}),
@@ -30,7 +31,7 @@ export async function create(ctx: Context, [command]: unknown[], options: Record
     ...(project !== undefined ? { project } : {}),
     ...(o.env ? { env: keyValues(o.env, '--env') } : {}),
     ...(o.label ? { labels: keyValues(o.label, '--label') } : {}),
-  });
+  }));
   if (ctx.out.json) ctx.out.printJson({ id: c.id, name: c.name, image: c.image });
   else ctx.out.line(c.name);
 }

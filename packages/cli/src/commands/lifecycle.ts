@@ -1,15 +1,20 @@
 import type { Context } from '../context.js';
 import { CliError } from '../errors.js';
 import { parseSince } from './logs.js';
+import { spin } from '../spinner.js';
 import { target } from './target.js';
 import { containerRow, printContainers } from './rows.js';
 
-/** `pocketdock reboot C`: restarted in place (files kept); a stopped one is started, as asked. */
-export async function reboot(ctx: Context, [name]: unknown[]): Promise<void> {
+/**
+ * `pocketdock reboot C`: restarted in place (files kept); a stopped one is started, as asked. `--fresh`: replaced by
+ * a new container with the options it was created with (files gone, a new id, the same name).
+ */
+export async function reboot(ctx: Context, [name]: unknown[], options: Record<string, unknown>): Promise<void> {
   const c = await target(ctx, name as string);
-  await c.reboot();
-  if (ctx.out.json) ctx.out.printJson({ name: c.name, state: 'running' });
-  else ctx.out.info(`${c.name}: running`);
+  const fresh = options.fresh === true;
+  await spin(ctx.out, `${fresh ? 'replacing' : 'restarting'} ${c.name}`, () => c.reboot(fresh ? { fresh } : {}));
+  if (ctx.out.json) ctx.out.printJson({ name: c.name, id: c.id, state: 'running' });
+  else ctx.out.info(`${c.name}: running${fresh ? ` (a new container, ${c.id.slice(0, 12)})` : ''}`);
 }
 
 /** `pocketdock snapshot C ref`: the container's files as an image. */
@@ -17,7 +22,7 @@ export async function snapshot(ctx: Context, [name, ref]: unknown[]): Promise<vo
   const { isImageRef } = await import('@pocketdock/container-sdk');
   if (!isImageRef(ref)) throw new CliError('CLI_INVALID_ARGUMENT', `snapshot ${ref as string}: not an image reference`, 'use lower case repo[:tag], e.g. mybox:v1');
   const c = await target(ctx, name as string);
-  const id = await c.snapshot(ref);
+  const id = await spin(ctx.out, `saving ${c.name} as ${ref}`, () => c.snapshot(ref));
   if (ctx.out.json) ctx.out.printJson({ name: c.name, image: ref, id });
   else ctx.out.line(id);
 }
@@ -30,7 +35,8 @@ export async function prune(ctx: Context, _args: unknown[], options: Record<stri
   const now = Date.now();
   const olderThanMs = age === undefined ? undefined : now - parseSince(age, now) * 1000;
   const project = await ctx.project();
-  const removed = await pruneContainers({ engine: await ctx.engine(), ...(project !== undefined ? { project } : {}), ...(olderThanMs !== undefined ? { olderThanMs } : {}) });
+  const engine = await ctx.engine();
+  const removed = await spin(ctx.out, 'removing stopped containers', () => pruneContainers({ engine, ...(project !== undefined ? { project } : {}), ...(olderThanMs !== undefined ? { olderThanMs } : {}) }));
   const rows = removed.map(containerRow);
   if (ctx.out.json) return ctx.out.printJson(rows);
   if (rows.length === 0) return ctx.out.info('nothing to prune');

@@ -1,5 +1,6 @@
 import type { Context } from '../context.js';
 import { seconds } from '../parse.js';
+import { spin } from '../spinner.js';
 import { target } from './target.js';
 import { containerRow, printContainers } from './rows.js';
 
@@ -34,14 +35,16 @@ export async function info(ctx: Context, [name]: unknown[]): Promise<void> {
 export async function stop(ctx: Context, [name]: unknown[], options: Record<string, unknown>): Promise<void> {
   const { stopContainer } = await import('@pocketdock/container-sdk');
   const timeoutMs = seconds(options.timeout as string | undefined, '--timeout');
-  await stopContainer(name as string, { engine: await ctx.engine(), ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+  const engine = await ctx.engine();
+  await spin(ctx.out, `stopping ${name as string}`, () => stopContainer(name as string, { engine, ...(timeoutMs !== undefined ? { timeoutMs } : {}) }));
   done(ctx, name as string, 'stopped');
 }
 
 /** `pocketdock resume C`. */
 export async function resume(ctx: Context, [name]: unknown[]): Promise<void> {
   const { resumeContainer } = await import('@pocketdock/container-sdk');
-  await resumeContainer(name as string, { engine: await ctx.engine() });
+  const engine = await ctx.engine();
+  await spin(ctx.out, `starting ${name as string}`, () => resumeContainer(name as string, { engine }));
   done(ctx, name as string, 'running');
 }
 
@@ -50,7 +53,7 @@ export async function shutdown(ctx: Context, [name]: unknown[]): Promise<void> {
   const { destroyContainer } = await import('@pocketdock/container-sdk');
   const { clearHistory } = await import('../history-store.js');
   const c = await target(ctx, name as string);
-  await destroyContainer(c.id, { engine: c.engine });
+  await spin(ctx.out, `removing ${c.name}`, () => destroyContainer(c.id, { engine: c.engine }));
   await clearHistory(c.id).catch(() => undefined);
   done(ctx, name as string, 'removed');
 }

@@ -75,6 +75,8 @@ export async function run(ctx: Context, [name, command]: unknown[], options: Rec
     if (result.exitCode < 0) throw new CliError('CLI_CONTAINER_STOPPED', `container ${name as string} went away while the command ran`);
     return result.exitCode;
   } catch (err) {
+    // After Ctrl-C the kill may cut the stream before its end arrives (seen on Podman): still an interruption.
+    if (interrupted) return EXIT.interrupted;
     throw explainStopped(err, name as string);
   } finally {
     process.off('SIGINT', onSigint);

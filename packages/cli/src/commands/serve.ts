@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { join } from 'node:path';
 import type { Context } from '../context.js';
+import { spin } from '../spinner.js';
 
 /** `pocketdock serve`: the flow-manager of the `flowManager` settings, until SIGINT or SIGTERM; then stopped. */
 export async function serve(ctx: Context): Promise<number> {
@@ -21,7 +22,7 @@ export async function serve(ctx: Context): Promise<number> {
     page !== undefined && settings.get('flowManager.dashboardDir') === undefined ? { flowManager: { dashboardDir: page } } : undefined,
   );
   await ctx.engine();
-  const fm = await pd.flowManager();
+  const fm = await spin(ctx.out, 'starting the flow-manager', () => pd.flowManager());
   const doc = { url: fm.url, port: fm.port, pid: process.pid };
   // one line, so a script can read it as soon as it is there
   if (ctx.out.json) ctx.out.line(JSON.stringify(doc));
@@ -36,6 +37,6 @@ export async function serve(ctx: Context): Promise<number> {
     for (const s of signals) process.off(s, onSignal);
   }
   ctx.out.info('flow-manager: stopping');
-  await pd.close(); // stops the flow-manager (bounded by its shutdownGraceMs), then the engine client
+  await spin(ctx.out, 'stopping the flow-manager', () => pd.close()); // stops the flow-manager (bounded by its shutdownGraceMs), then the engine client
   return 0;
 }

@@ -11,7 +11,7 @@ describe('pocketdock global flags, help, usage errors', () => {
   it('--help of the program and of every command shows usage and an example', async () => {
     const top = await cli(['--help']);
     expect(top.status).toBe(0);
-    for (const flag of ['--socket', '--project', '--json', '--quiet', '--verbose', '--version']) expect(top.stdout).toContain(flag);
+    for (const flag of ['--socket', '--host', '--context', '--project', '--json', '--quiet', '--verbose', '--version']) expect(top.stdout).toContain(flag);
     for (const name of commandNames()) {
       const r = await cli([name, '--help']);
       expect({ name, status: r.status }).toEqual({ name, status: 0 });

@@ -1,9 +1,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { rawRequest, tempDir, testEngines } from '@pocketdock/testkit';
+import { rawJson, rawRequest, tempDir, testEngines } from '@pocketdock/testkit';
 import type { TestEngine } from '@pocketdock/testkit';
 import { cli } from './cli.js';
-import { doctorJson, historyJson, initJson, listJson, poolJson, quickstartJson, snapshotJson, stateJson, statusJson } from './schemas.js';
+import { doctorJson, historyJson, initJson, listJson, poolJson, quickstartJson, rebootJson, snapshotJson, statusJson } from './schemas.js';
 
 jest.setTimeout(180_000);
 
@@ -93,12 +93,37 @@ describe.each(testEngines())('pocketdock status, doctor, quickstart, init, lifec
     expect((await cli(['-q', 'init', '--force'], { cwd: dir.path, env: home })).status).toBe(0);
   });
 
+  it('reboot --fresh: a new container with the same name, image, env and labels; files gone', async () => {
+    const name = await create('fresh', '-e', 'KEEP=yes', '-l', 'team=infra', '--mem', '64m');
+    const inspect = async (): Promise<{ Id: string; Config: { Image: string; Env: string[]; Labels: Record<string, string> }; HostConfig: { Memory: number } }> =>
+      rawJson({ socketPath: engine.socketPath, path: `/v1.41/containers/${name}/json` });
+    const before = await inspect();
+    expect((await cli([...g, 'run', name, '--', 'sh', '-c', 'echo gone > /file'])).status).toBe(0);
+    const r = await cli([...g, '--json', 'reboot', '--fresh', name]);
+    expect(r).toMatchObject({ status: 0, stderr: '' });
+    const doc = rebootJson.parse(JSON.parse(r.stdout));
+    const after = await inspect();
+    expect(doc).toEqual({ name, id: after.Id, state: 'running' });
+    expect(after.Id).not.toBe(before.Id);
+    expect(after.Config.Image).toBe(before.Config.Image);
+    expect([...after.Config.Env].sort()).toEqual([...before.Config.Env].sort());
+    expect(after.Config.Labels).toMatchObject({ team: 'infra', 'pocketdock.test-run': RUN, 'pocketdock.managed': 'true', 'pocketdock.persist': 'true' });
+    expect(after.HostConfig.Memory).toBe(64 * 1024 * 1024);
+    const cat = await cli([...g, 'run', name, '--', 'sh', '-c', 'echo "$KEEP"; cat /file']);
+    expect(cat.stdout).toBe('yes\n');
+    expect(cat.status).not.toBe(0);
+    const text = await cli([...g, 'reboot', '--fresh', name]);
+    expect(text.status).toBe(0);
+    expect(text.stderr).toMatch(new RegExp(`^${name}: running \\(a new container, [0-9a-f]{12}\\)\n$`));
+  });
+
   it('reboot keeps the files; snapshot makes an image a new container sees them in', async () => {
     const name = await create('reboot');
     expect((await cli([...g, 'run', name, '--', 'sh', '-c', 'echo kept > /kept'])).status).toBe(0);
     const r = await cli([...g, '--json', 'reboot', name]);
     expect(r.status).toBe(0);
-    expect(stateJson.parse(JSON.parse(r.stdout))).toEqual({ name, state: 'running' });
+    const rebooted = rebootJson.parse(JSON.parse(r.stdout));
+    expect(rebooted).toMatchObject({ name, state: 'running' });
     expect((await cli([...g, 'run', name, '--', 'cat', '/kept'])).stdout).toBe('kept\n');
     const ref = `${unique(engine, 'snap')}:v1`;
     images.push(ref);

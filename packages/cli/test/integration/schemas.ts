@@ -36,6 +36,8 @@ export const infoJson = z
 
 export const stateJson = z.object({ name: z.string(), state: z.enum(['stopped', 'running', 'removed']) }).strict();
 
+export const rebootJson = z.object({ name: z.string(), id: z.string(), state: z.literal('running') }).strict();
+
 export const copyJson = z.object({ source: z.string(), destination: z.string(), durationMs: z.number() }).strict();
 
 export const configJson = z.array(

@@ -29,8 +29,9 @@ export class Tmux implements AsyncDisposable {
     await this.send('Enter');
   }
 
-  async screen(): Promise<string> {
-    const { stdout } = await run('tmux', ['-L', this.socket, 'capture-pane', '-p', '-t', 't', '-S', '-200']);
+  /** The screen as text; `escapes`: with the colour and attribute sequences (capture-pane -e). */
+  async screen(escapes = false): Promise<string> {
+    const { stdout } = await run('tmux', ['-L', this.socket, 'capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', 't', '-S', '-200']);
     return stdout;
   }
 
@@ -43,6 +44,12 @@ export class Tmux implements AsyncDisposable {
       throw new Error(`${(err as Error).message}; the screen:\n${text}`);
     }
     return text;
+  }
+
+  /** Whether the terminal shows its cursor (a program that hid it may have left it hidden). */
+  async cursorVisible(): Promise<boolean> {
+    const { stdout } = await run('tmux', ['-L', this.socket, 'display-message', '-p', '-t', 't', '#{cursor_flag}']);
+    return stdout.trim() === '1';
   }
 
   async resize(cols: number, rows: number): Promise<void> {
