@@ -1,3 +1,4 @@
+import { useColour } from './output.js';
 import type { Output } from './output.js';
 
 /** Waits shorter than this draw nothing: a spinner that flashes for a moment is noise. */
@@ -20,10 +21,13 @@ export async function spin<T>(out: Output, text: string, work: () => Promise<T>,
   if (!spinnerAllowed(out)) return work();
   let finished = false;
   let spinner: { stop(): unknown } | undefined;
+  // Our rule (useColour): NO_COLOR always wins. Node's hasColors(), which yoctocolors asks once when it is loaded,
+  // lets FORCE_COLOR (Nx and many CI runners set it) win over NO_COLOR: drop it first, so the two agree.
+  if (!useColour(out.stderr)) delete process.env.FORCE_COLOR;
   const timer = setTimeout(() => {
     void import('yocto-spinner').then(({ default: yoctoSpinner }) => {
       if (finished) return;
-      // Colour: yocto-spinner paints through yoctocolors, which honours NO_COLOR, FORCE_COLOR and TERM=dumb.
+      // Colour: yocto-spinner paints through yoctocolors (Node's hasColors(): NO_COLOR, TERM=dumb; FORCE_COLOR dropped above).
       // SIGINT/SIGTERM while it spins: it shows the cursor again and exits 130/143 (no command spins while it
       // handles those signals itself), so an interrupted wait never leaves the terminal without a cursor.
       spinner = yoctoSpinner({ text, stream: out.stderr }).start();

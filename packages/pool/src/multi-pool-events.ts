@@ -3,6 +3,7 @@ import type { EngineKind } from '@pocketdock/engine-socket';
 import type { PoolError } from './errors.js';
 import type { PoolEvents, PoolStats } from './pool-events.js';
 import type { EngineState } from './engine-member.js';
+import { reportPoolError } from './pool-emitter.js';
 
 /** A pool event, with the name of the engine it happened on. */
 type OnEngine<F> = F extends (info: infer I) => void ? (info: I & { engine: string }) => void : never;
@@ -63,12 +64,6 @@ export class MultiPoolEmitter extends EventEmitter {
 
   /** @internal Reports a background failure. */
   protected report(err: PoolError): void {
-    try {
-      this.onError?.(err);
-    } catch {
-      // A throwing onError must not break the pool.
-    }
-    if (this.listenerCount('error') > 0) this.emit('error', err);
-    else if (!this.onError) process.emitWarning(err.message, { type: 'PocketdockPoolError', code: err.code });
+    reportPoolError(this, this.onError, err);
   }
 }

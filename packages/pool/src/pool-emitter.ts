@@ -25,12 +25,20 @@ export class PoolEmitter extends EventEmitter {
 
   /** @internal Reports a background failure. */
   protected report(err: PoolError): void {
-    try {
-      this.onError?.(err);
-    } catch {
-      // A throwing onError must not break the pool.
-    }
-    if (this.listenerCount('error') > 0) this.emit('error', err);
-    else if (!this.onError) process.emitWarning(err.message, { type: 'PocketdockPoolError', code: err.code });
+    reportPoolError(this, this.onError, err);
   }
+}
+
+/**
+ * Where a pool's background failure goes: `onError`, then the `error` event if anyone listens, else (when there was
+ * no `onError` either) a process warning. Shared by {@link PoolEmitter} and the multi-engine pool's emitter.
+ */
+export function reportPoolError(emitter: EventEmitter, onError: ((err: Error) => void) | undefined, err: PoolError): void {
+  try {
+    onError?.(err);
+  } catch {
+    // A throwing onError must not break the pool.
+  }
+  if (emitter.listenerCount('error') > 0) emitter.emit('error', err);
+  else if (!onError) process.emitWarning(err.message, { type: 'PocketdockPoolError', code: err.code });
 }

@@ -71,15 +71,19 @@ describe.each(testEngines())('pool containers when the engine is cut mid-acquire
         name = pool.name;
         watch = await watchEngine(engine, name);
         const held = await pool.acquire();
-        // Cut the engine the moment it created the next container: its start, or the answer, is lost.
+        // Cut the engine the moment it created the next container: its answer is lost. The answers are held back from
+        // here on (mute), so the cut always comes before the pool hears of that create, however slowly the engine's
+        // event stream tells us of it.
         const cut = new Promise<void>((resolve) => {
           watch!.onCreate = () => {
             if (watch!.created === 2) resolve();
           };
         });
+        proxy.mute();
         const racing = [pool.acquire(), pool.acquire()].map((p) => p.catch((err: unknown) => err));
         await cut;
         await proxy.down();
+        proxy.unmute();
         const outcomes = await Promise.all(racing);
         expect(outcomes).toContainEqual(expect.objectContaining({ code: 'POOL_CREATE_FAILED' }));
         // While it is away: acquires fail fast rather than waiting out acquireTimeoutMs; a release cannot remove.
