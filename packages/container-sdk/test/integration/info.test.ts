@@ -1,4 +1,4 @@
-import { rawRequest, testEngines } from '@pocketdock/testkit';
+import { rawRequest, testEngines, until } from '@pocketdock/testkit';
 import { parseTop } from '../../src/info.js';
 import { sandbox } from './helpers.js';
 
@@ -13,6 +13,8 @@ describe.each(testEngines())('info() on $name', (engine) => {
   it('reports a running container: status, limits, usage, processes', async () => {
     await using c = await sandbox(engine, { memLimit: '64m' });
     await c.run('sleep 310', { detach: true });
+    // A detached run resolves once its exec started: its shell may not have become `sleep` yet.
+    await until(async () => (await c.info()).processes.some((p) => p.command.includes('sleep 310')), { what: 'sleep 310 to run' });
     const info = await c.info();
     expect(info).toMatchObject({ id: c.id, name: c.name, status: 'running', image: 'pocketdock/busybox:test', memoryLimit: 64 * 1024 * 1024, networks: expect.any(Array) });
     expect(info.startedAt).toBeInstanceOf(Date);
