@@ -13,6 +13,10 @@ import { io } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
 import { FlowManager, createSystemLogger } from '@pocketdock/flow-manager';
 import { startRedis } from '@pocketdock/testkit';
+import { ack, times } from './timing.js';
+
+/** Untimed runs before each timed series. */
+const WARM_UP = 50;
 
 const SOCKETS: Record<string, string> = { docker: '/var/run/docker.sock', podman: '/run/podman/podman.sock' };
 const ENGINE = process.env.BENCH_ENGINE ?? 'docker';
@@ -36,23 +40,6 @@ function connect(url: string, token: string): Promise<Socket> {
     client.once('connect', () => resolve(client));
     client.once('connect_error', reject);
   });
-}
-
-async function ack(client: Socket, event: string, payload: unknown): Promise<Record<string, unknown>> {
-  const r = (await client.timeout(60_000).emitWithAck(event, payload)) as { ok?: true; data?: Record<string, unknown>; message?: string };
-  if (!r.ok) throw new Error(`${event}: ${r.message ?? JSON.stringify(r)}`);
-  return r.data ?? {};
-}
-
-async function times(n: number, fn: () => Promise<unknown>): Promise<number[]> {
-  for (let i = 0; i < Math.min(50, n); i++) await fn(); // warm-up
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await fn();
-    out.push(performance.now() - t0);
-  }
-  return out;
 }
 
 /** `ROUNDS` times: the flow emits, and the time until every subscriber has the event. */
@@ -115,11 +102,11 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 50));
     }
 
-    const statusDirect = await times(N, () => ack(onA, 'get_status', { container_id: flow }));
-    const statusForwarded = await times(N, () => ack(onB, 'get_status', { container_id: flow }));
+    const statusDirect = await times(N, () => ack(onA, 'get_status', { container_id: flow }), WARM_UP);
+    const statusForwarded = await times(N, () => ack(onB, 'get_status', { container_id: flow }), WARM_UP);
     console.log(`${ENGINE}: get_status (n=${N}): direct on A ${line(statusDirect)}; forwarded B->A ${line(statusForwarded)}; forwarded/direct at p50 ${(pct(statusForwarded, 50) / pct(statusDirect, 50)).toFixed(2)}x`);
-    const msgDirect = await times(N, () => ack(onA, 'send_message', { container_id: flow, message: { n: 1 } }));
-    const msgForwarded = await times(N, () => ack(onB, 'send_message', { container_id: flow, message: { n: 1 } }));
+    const msgDirect = await times(N, () => ack(onA, 'send_message', { container_id: flow, message: { n: 1 } }), WARM_UP);
+    const msgForwarded = await times(N, () => ack(onB, 'send_message', { container_id: flow, message: { n: 1 } }), WARM_UP);
     console.log(`${ENGINE}: send_message to the flow (n=${N}): direct on A ${line(msgDirect)}; forwarded B->A ${line(msgForwarded)}; forwarded/direct at p50 ${(pct(msgForwarded, 50) / pct(msgDirect, 50)).toFixed(2)}x`);
 
     // fan-out: the same number of subscribers, first all on A (the floor: no Redis leg), then spread over A, B and C

@@ -23,6 +23,11 @@ import { io } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
 import { FlowManager, createSystemLogger } from '@pocketdock/flow-manager';
 import { benchShutdown } from './shutdown.js';
+import { ack, times } from './timing.js';
+import type { Ack } from './timing.js';
+
+/** Untimed runs before each timed series. */
+const WARM_UP = 100;
 
 const SOCKETS: Record<string, string> = { docker: '/var/run/docker.sock', podman: '/run/podman/podman.sock' };
 const ENGINES = (process.env.BENCH_ENGINES ?? 'docker,podman').split(',');
@@ -42,31 +47,12 @@ function pct(xs: number[], p: number): number {
 const fmt = (ms: number): string => (ms < 1 ? `${(ms * 1000).toFixed(0)} us` : `${ms.toFixed(2)} ms`);
 const line = (xs: number[]): string => `p50 ${fmt(pct(xs, 50))}, p99 ${fmt(pct(xs, 99))}`;
 
-type Ack = { ok?: true; data?: Record<string, unknown>; error?: true; message?: string };
-
 function connect(url: string, token: string): Promise<Socket> {
   const client = io(url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
   return new Promise((resolve, reject) => {
     client.once('connect', () => resolve(client));
     client.once('connect_error', reject);
   });
-}
-
-async function ack(client: Socket, event: string, payload: unknown): Promise<Record<string, unknown>> {
-  const r = (await client.timeout(60_000).emitWithAck(event, payload)) as Ack;
-  if (!r.ok) throw new Error(`${event}: ${r.message ?? JSON.stringify(r)}`);
-  return r.data ?? {};
-}
-
-async function times(n: number, fn: () => Promise<unknown>): Promise<number[]> {
-  for (let i = 0; i < Math.min(100, n); i++) await fn(); // warm-up
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await fn();
-    out.push(performance.now() - t0);
-  }
-  return out;
 }
 
 /** The floor: a bare Socket.IO server answering an ack at once, in this process. */
@@ -77,7 +63,7 @@ async function floor(): Promise<number[]> {
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
   const client = await connect(`http://127.0.0.1:${(http.address() as AddressInfo).port}`, 'x');
   try {
-    return await times(N, () => ack(client, 'echo', { container_id: 'x' }));
+    return await times(N, () => ack(client, 'echo', { container_id: 'x' }), WARM_UP);
   } finally {
     client.disconnect();
     await new Promise<void>((r) => void server.close(() => r()));
@@ -126,11 +112,11 @@ async function benchEngine(engine: string): Promise<void> {
     const id = first['container_id'] as string;
     await waitConnected(client, id);
 
-    const status = await times(N, () => ack(client, 'get_status', { container_id: id }));
+    const status = await times(N, () => ack(client, 'get_status', { container_id: id }), WARM_UP);
     const f50 = pct(floorTimes, 50);
     console.log(`${engine}: get_status ack (n=${N}): ${line(status)}; ${(pct(status, 50) / f50).toFixed(2)}x the Socket.IO ack floor at p50`);
-    const message = await times(N, () => ack(client, 'send_message', { container_id: id, message: { n: 1 } }));
-    const socketLeg = await times(N, () => fm.sockets.sendMessage(id, { n: 1 }));
+    const message = await times(N, () => ack(client, 'send_message', { container_id: id, message: { n: 1 } }), WARM_UP);
+    const socketLeg = await times(N, () => fm.sockets.sendMessage(id, { n: 1 }), WARM_UP);
     console.log(
       `${engine}: send_message round trip to the flow (n=${N}): ${line(message)}; ${(pct(message, 50) / f50).toFixed(2)}x the floor at p50; ` +
         `the Unix socket leg alone: ${line(socketLeg)}`,
@@ -158,7 +144,7 @@ async function benchEngine(engine: string): Promise<void> {
     const failed = (await Promise.allSettled(more)).filter((r) => r.status === 'rejected');
     const createdMs = performance.now() - t0;
     if (failed.length > 0) console.log(`${engine}: ${failed.length} of the 49 creates failed: ${String((failed[0] as PromiseRejectedResult).reason)}`);
-    const list = await times(Math.min(N, 500), () => ack(client, 'list_containers', {}));
+    const list = await times(Math.min(N, 500), () => ack(client, 'list_containers', {}), WARM_UP);
     const listed = (await client.timeout(60_000).emitWithAck('list_containers', {})) as { data: unknown[] };
     console.log(
       `${engine}: list_containers with ${listed.data.length} containers (n=${Math.min(N, 500)}): ${line(list)} ` +
