@@ -1,3 +1,4 @@
+import type { SshOptions } from '@pocketdock/engine-socket';
 import type { PoolContainerOptions, PoolOptions } from '@pocketdock/pool';
 
 /** The container keys shared by `sandbox` and each pool's `container`: container-sdk's, plus `secretEnv`. */
@@ -31,15 +32,8 @@ export interface EngineSettings {
   host?: string;
   context?: string;
   tls?: { enabled?: boolean; verify?: boolean; certPath?: string; servername?: string };
-  ssh?: {
-    identityFile?: string;
-    passphrase?: string;
-    agent?: string | false;
-    knownHostsFiles?: string[];
-    hostKeyFingerprint?: string;
-    acceptUnknownHost?: boolean;
-    engine?: 'docker' | 'podman';
-  };
+  /** engine-socket's `ssh` option but the key's contents (`privateKey`): settings name a key file. */
+  ssh?: Omit<SshOptions, 'privateKey'>;
   allowInsecureTcp?: boolean;
   connectionMode?: 'keep-alive' | 'per-operation';
   maxConnections?: number;
