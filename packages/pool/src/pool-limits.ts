@@ -1,3 +1,5 @@
+import type { PoolStats } from './pool-events.js';
+
 /** @internal How a pool over several engines steers each engine's `Pool` (see {@link Pool}'s `[LIMITS]`). */
 export const LIMITS = Symbol('limits');
 
@@ -5,14 +7,7 @@ export const LIMITS = Symbol('limits');
 export const COUNTS = Symbol('counts');
 
 /** @internal What `[COUNTS]()` gives: the counts of `stats()` that limits and placement need. */
-export interface PoolCounts {
-  idle: number;
-  leased: number;
-  waiting: number;
-  creating: number;
-  checking: number;
-  removing: number;
-}
+export type PoolCounts = Pick<PoolStats, 'idle' | 'leased' | 'waiting' | 'creating' | 'checking' | 'removing'>;
 
 /** @internal The limits a pool over several engines sets on one engine's pool. */
 export interface PoolLimits {
