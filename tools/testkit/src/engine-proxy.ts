@@ -6,6 +6,8 @@ import { tempDir } from './temp-dir.js';
 
 type OwnedDir = Awaited<ReturnType<typeof tempDir>>;
 
+const REQUEST_LINE = /(?:^|\r\n)(GET|HEAD|POST|PUT|DELETE) (\S+) HTTP\/1\.[01]\r\n/g;
+
 /**
  * A Unix socket at `path` that forwards every connection to the real engine's socket, and can be taken away
  * (`down()`: the listener closed and every open connection cut, as when the engine dies) and brought back (`up()`);
@@ -20,6 +22,12 @@ export class EngineProxy {
   #server: Server | undefined;
   readonly #sockets = new Set<Socket>();
   #muted = false;
+  /**
+   * `METHOD path` of every HTTP request line seen going to the engine, in order. Found by scanning the client's bytes
+   * for request lines, so stdin bytes on a hijacked stream that spell one would count too: tests keep their input plain.
+   * (A request line split between two reads would be missed: undici writes each request head in one write.)
+   */
+  readonly requests: string[] = [];
 
   constructor(
     readonly path: string,
@@ -54,7 +62,13 @@ export class EngineProxy {
         s.on('error', () => undefined);
       }
       const answers = new Transform({ transform: (chunk: Buffer, _enc, done) => done(null, this.#muted ? undefined : chunk) });
-      client.pipe(upstream).pipe(answers).pipe(client);
+      const asks = new Transform({
+        transform: (chunk: Buffer, _enc, done) => {
+          for (const m of chunk.toString('latin1').matchAll(REQUEST_LINE)) this.requests.push(`${m[1]} ${m[2]}`);
+          done(null, chunk);
+        },
+      });
+      client.pipe(asks).pipe(upstream).pipe(answers).pipe(client);
     });
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(this.path, resolve));
     this.#server = server;
