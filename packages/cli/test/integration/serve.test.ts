@@ -22,7 +22,9 @@ describe.each(testEngines())('pocketdock serve on $name', (engine) => {
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
     try {
-      await until(() => out.includes('\n'), { timeoutMs: 60_000, what: `the first line (stderr: ${err})` });
+      await until(() => out.includes('\n'), { timeoutMs: 60_000, what: 'the first line of serve' }).catch((e: unknown) => {
+        throw new Error(`${(e as Error).message}; serve's stderr so far: ${err || '(nothing)'}`); // err as it is now, not when until() began
+      });
       const doc = serveJson.parse(JSON.parse(out.slice(0, out.indexOf('\n'))));
       expect(doc.url).toBe(`http://127.0.0.1:${doc.port}`);
       const res = await fetch(`${doc.url}/socket.io/?EIO=4&transport=polling`);
