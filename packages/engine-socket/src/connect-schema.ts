@@ -24,7 +24,17 @@ export const connectOptionsSchema = z
     tls: z
       .union([
         z.boolean(),
-        z.strictObject({ certPath: z.string().min(1).optional(), ca: pem, cert: pem, key: pem, verify: z.boolean().optional(), servername: z.string().min(1).optional() }),
+        z.strictObject({
+          certPath: z.string().min(1).optional(),
+          ca: pem,
+          cert: pem,
+          key: pem,
+          caFile: z.string().min(1).optional(),
+          certFile: z.string().min(1).optional(),
+          keyFile: z.string().min(1).optional(),
+          verify: z.boolean().optional(),
+          servername: z.string().min(1).optional(),
+        }),
       ])
       .optional(),
     allowInsecureTcp: z.boolean().default(false),

@@ -58,6 +58,36 @@ describe('tcp:// addresses', () => {
     expect(byOption.transport === 'tls' && byOption.tls.ca?.toString()).toBe('OTHER');
   });
 
+  it('caFile, certFile and keyFile: files of any name, winning over certPath; each named one must exist; the key is checked like key.pem', async () => {
+    await using dir = await tempDir();
+    await writeFile(join(dir.path, 'ca.pem'), 'CA');
+    await writeFile(join(dir.path, 'cert.pem'), 'CERT');
+    await writeFile(join(dir.path, 'key.pem'), 'KEY', { mode: 0o600 });
+    await writeFile(join(dir.path, 'engine-ca.crt'), 'OTHER-CA');
+    await writeFile(join(dir.path, 'me.crt'), 'MY-CERT');
+    await writeFile(join(dir.path, 'me.key'), 'MY-KEY', { mode: 0o600 });
+    const named = { caFile: join(dir.path, 'engine-ca.crt'), certFile: join(dir.path, 'me.crt'), keyFile: join(dir.path, 'me.key') };
+    const endpoint = await tcpEndpoint('tcp://h:2376', ctx({ tls: { certPath: dir.path, ...named } }));
+    expect(endpoint.transport === 'tls' && [endpoint.tls.ca?.toString(), endpoint.tls.cert?.toString(), endpoint.tls.key?.toString()]).toEqual(['OTHER-CA', 'MY-CERT', 'MY-KEY']);
+    const onlyCa = await tcpEndpoint('tcp://h:2376', ctx({ tls: { certPath: dir.path, caFile: named.caFile } })); // the rest from certPath
+    expect(onlyCa.transport === 'tls' && [onlyCa.tls.ca?.toString(), onlyCa.tls.cert?.toString()]).toEqual(['OTHER-CA', 'CERT']);
+    const contents = await tcpEndpoint('tcp://h:2376', ctx({ tls: { ...named, ca: 'INLINE' } })); // contents beat files
+    expect(contents.transport === 'tls' && contents.tls.ca?.toString()).toBe('INLINE');
+
+    const missing = await failure(tcpEndpoint('tcp://h:2376', ctx({ tls: { caFile: join(dir.path, 'nope.crt') } })));
+    expect(missing).toMatchObject({ code: 'ENGINE_TLS_CONFIG' });
+    expect(missing.message).toContain('caFile names');
+    await chmod(named.keyFile, 0o644);
+    const open = await failure(tcpEndpoint('tcp://h:2376', ctx({ tls: named })));
+    expect(open.code).toBe('ENGINE_TLS_CONFIG');
+    expect(open.message).toContain('chmod 600');
+    expect(open.message).not.toContain('MY-KEY');
+    await chmod(named.keyFile, 0o600);
+    const lone = await failure(tcpEndpoint('tcp://h:2376', ctx({ tls: { certFile: named.certFile } }))); // /nonexistent home: no key anywhere
+    expect(lone.message).toContain('needs its key');
+    await expect(failure(EngineClient.connect({ dockerHost: 'tcp://h:2376', tls: { caFile: '' } }))).resolves.toMatchObject({ code: 'ENGINE_INVALID_OPTIONS' });
+  });
+
   it.each<[string, (dir: string) => Promise<unknown>, string]>([
     ['a key readable by others', (d) => chmod(join(d, 'key.pem'), 0o640), 'chmod 600'],
     ['a certificate without its key', (d) => rm(join(d, 'key.pem')), 'needs its key'],

@@ -28,6 +28,14 @@ describe('engine.host, engine.tls, engine.ssh, engine.context: engine-socket opt
     expect(settings.explain().find((r) => r.key === 'engine.host')).toMatchObject({ value: 'tcp://10.0.0.5:2376', source: 'env POCKETDOCK_ENGINE__HOST' });
   });
 
+  it('engine.tls.caFile, certFile and keyFile reach engine-socket as they are; relative paths are refused', () => {
+    const settings = isolated('/', {
+      env: { POCKETDOCK_ENGINE__HOST: 'tcp://10.0.0.5:2376', POCKETDOCK_ENGINE__TLS__CA_FILE: '/etc/ssl/ca.crt', POCKETDOCK_ENGINE__TLS__CERT_FILE: '/me.crt', POCKETDOCK_ENGINE__TLS__KEY_FILE: '/me.key' },
+    });
+    expect(connectOptions(settings, {}, '/c')).toMatchObject({ tls: { caFile: '/etc/ssl/ca.crt', certFile: '/me.crt', keyFile: '/me.key' } });
+    expect(() => isolated('/', { env: { POCKETDOCK_ENGINE__HOST: 'tcp://10.0.0.5:2376', POCKETDOCK_ENGINE__TLS__KEY_FILE: 'me.key' } })).toThrow(/engine\.tls\.keyFile/);
+  });
+
   it('tls.enabled alone is `tls: true`, false is plain; unset leaves DOCKER_TLS_VERIFY and DOCKER_CERT_PATH to engine-socket', () => {
     const on = isolated('/', { overrides: { engine: { host: 'tcp://h:2375', tls: { enabled: true } } } });
     expect(connectOptions(on, {}, '/c')).toMatchObject({ dockerHost: 'tcp://h:2375', tls: true });

@@ -2,16 +2,23 @@ import { join } from 'node:path';
 import { EngineError } from '../errors.js';
 import type { Endpoint, TlsMaterial } from './endpoint.js';
 import { isLoopback } from './endpoint.js';
-import { readCertDir } from './tls-files.js';
+import { readCertDir, readPem } from './tls-files.js';
 
 /** TLS settings of a `tcp://` engine; anything left out comes from `DOCKER_CERT_PATH`/`DOCKER_TLS_VERIFY`. */
 export interface TlsOptions {
   /** A directory holding `ca.pem`, `cert.pem` and `key.pem` (default `$DOCKER_CERT_PATH`, else `~/.docker`). */
   certPath?: string;
-  /** PEM contents; each one given here wins over the file of `certPath`. */
+  /** PEM contents; each one given here wins over its `*File` and the file of `certPath`. */
   ca?: string | Buffer;
   cert?: string | Buffer;
   key?: string | Buffer;
+  /**
+   * PEM files, each winning over the same file of `certPath` (for certificates that do not sit in one directory
+   * under Docker's names). A file named here must exist; `keyFile` must be ours (or root's) and mode 0600 or stricter.
+   */
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
   /** Check the engine's certificate and name against the CAs (default true). `false` is never implied. */
   verify?: boolean;
   /** The name the engine's certificate must carry, when it differs from the host. */
@@ -71,13 +78,25 @@ export async function tcpEndpoint(address: string, ctx: TcpContext): Promise<End
   return { transport: 'tls', host, port, tls: await tlsMaterial(explicit ?? {}, ctx) };
 }
 
+/** `caFile`, `certFile` and `keyFile`: each one named must be there (unlike `certPath`'s files, which are optional). */
+async function readNamedPems(options: TlsOptions): Promise<{ ca?: Buffer; cert?: Buffer; key?: Buffer }> {
+  const read = async (path: string | undefined, secret: boolean, option: string): Promise<Buffer | undefined> => {
+    if (path === undefined) return undefined;
+    const pem = await readPem(path, secret);
+    if (pem === undefined) throw new EngineError('ENGINE_TLS_CONFIG', `the tls option ${option} names ${path}, which does not exist`);
+    return pem;
+  };
+  const [ca, cert, key] = await Promise.all([read(options.caFile, false, 'caFile'), read(options.certFile, false, 'certFile'), read(options.keyFile, true, 'keyFile')]);
+  return { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
+}
+
 async function tlsMaterial(options: TlsOptions, ctx: TcpContext): Promise<TlsMaterial> {
   const dirFromEnv = ctx.env.DOCKER_CERT_PATH;
   const dir = options.certPath ?? (set(dirFromEnv) ? dirFromEnv! : join(ctx.homedir, '.docker'));
-  const files = await readCertDir(dir);
-  const ca = asBuffer(options.ca) ?? files.ca;
-  const cert = asBuffer(options.cert) ?? files.cert;
-  const key = asBuffer(options.key) ?? files.key;
+  const [files, named] = await Promise.all([readCertDir(dir), readNamedPems(options)]);
+  const ca = asBuffer(options.ca) ?? named.ca ?? files.ca;
+  const cert = asBuffer(options.cert) ?? named.cert ?? files.cert;
+  const key = asBuffer(options.key) ?? named.key ?? files.key;
   const verify = options.verify ?? true;
   if ((cert === undefined) !== (key === undefined)) {
     throw new EngineError('ENGINE_TLS_CONFIG', `TLS for ${ctx.origin}: a client certificate needs its key and a key its certificate; ${dir} (or the tls option) has only the ${cert ? 'certificate' : 'key'}`);

@@ -50,6 +50,9 @@ const tlsSection = section(
     certPath: engine(path, 'Directory of `ca.pem`, `cert.pem` and `key.pem` (the client certificate; its key mode 0600)', undefined, {
       libraryNote: '$DOCKER_CERT_PATH, else ~/.docker',
     }),
+    caFile: engine(path, "The CA file the engine's certificate must chain to; wins over `certPath`'s `ca.pem`", undefined, { libraryNote: 'certPath\'s ca.pem' }),
+    certFile: engine(path, "Our client certificate; wins over `certPath`'s `cert.pem`", undefined, { libraryNote: 'certPath\'s cert.pem' }),
+    keyFile: engine(path, "Our client certificate's key (mode 0600); wins over `certPath`'s `key.pem`", undefined, { libraryNote: 'certPath\'s key.pem' }),
     servername: engine(str(), "Name the engine's certificate must carry", undefined, { libraryNote: "the address's host" }),
   },
   'TLS of a `tcp://` engine; meanings in the engine-socket README',

@@ -31,7 +31,7 @@ export interface EngineSettings {
   socket?: string;
   host?: string;
   context?: string;
-  tls?: { enabled?: boolean; verify?: boolean; certPath?: string; servername?: string };
+  tls?: { enabled?: boolean; verify?: boolean; certPath?: string; caFile?: string; certFile?: string; keyFile?: string; servername?: string };
   /** engine-socket's `ssh` option but the key's contents (`privateKey`): settings name a key file. */
   ssh?: Omit<SshOptions, 'privateKey'>;
   allowInsecureTcp?: boolean;

@@ -1,3 +1,4 @@
+import { chmod, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { TEST_IMAGE, tempDir, testLabels, useTransports } from '@pocketdock/testkit';
@@ -26,6 +27,23 @@ describe.each(transports)('createPocketdock on $label', (t: TransportUnderTest) 
     expect([engine.transport, engine.engine, engine.address]).toEqual(['tls', t.engine.name, `tcp://127.0.0.1:${tls.port} (TLS)`]);
     const sandbox = await pd.createContainer();
     expect(await sandbox.run('echo over tls')).toMatchObject({ exitCode: 0, stdout: 'over tls\n' });
+    expect(tls.accepted).toBeGreaterThan(accepted);
+  });
+
+  it('engine.tls.caFile, certFile and keyFile: certificates under names of their own, no certPath', async () => {
+    const tls = t.tls()!;
+    await using dir = await tempDir();
+    const files = { caFile: join(dir.path, 'engine-ca.crt'), certFile: join(dir.path, 'me.crt'), keyFile: join(dir.path, 'me.key') };
+    await copyFile(join(tls.clientDir, 'ca.pem'), files.caFile);
+    await copyFile(join(tls.clientDir, 'cert.pem'), files.certFile);
+    await copyFile(join(tls.clientDir, 'key.pem'), files.keyFile);
+    await chmod(files.keyFile, 0o600);
+    const project = { engine: { host: `tcp://127.0.0.1:${tls.port}`, tls: files }, sandbox: { image: TEST_IMAGE, labels: testLabels() } };
+    await writeTree(dir.path, { '.pocketdock/pocketdock.yaml': stringify(project) });
+    const accepted = tls.accepted;
+    await using pd = await createPocketdock({ env: { HOME: dir.path }, files: noFiles, cwd: dir.path }); // ~/.docker has nothing
+    const sandbox = await pd.createContainer();
+    expect(await sandbox.run('echo named files')).toMatchObject({ exitCode: 0, stdout: 'named files\n' });
     expect(tls.accepted).toBeGreaterThan(accepted);
   });
 
