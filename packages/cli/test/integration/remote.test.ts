@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { tempDir, testLabels, useTransports } from '@pocketdock/testkit';
 import type { TransportUnderTest } from '@pocketdock/testkit';
 import { cli } from './cli.js';
+import { enginesJson } from './schemas.js';
 
 // `--host` and `--context` against a remote engine: the testkit's TLS forwarder on 127.0.0.1 (client certificates
 // made by openssl) in front of each real engine. The throwaway sandboxes carry this run's label (removed by `run`,
@@ -33,6 +34,28 @@ describe.each(transports)('pocketdock on $label', (t: TransportUnderTest) => {
     expect(r).toMatchObject({ status: 0, stdout: 'hi\n' });
     expect(r.stderr).toContain(`engine ${t.engine.name} at tcp://127.0.0.1:${tls.port} (TLS)`);
     expect(tls.accepted).toBeGreaterThan(before);
+  });
+
+  it('engines shows the remote engine in effect: from --host (settings), and from DOCKER_HOST, where detection ends', async () => {
+    const tls = t.tls()!;
+    await using home = await tempDir();
+    const env = isolatedEnv(home.path, { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: tls.clientDir });
+    const address = `tcp://127.0.0.1:${tls.port}`;
+    const byFlag = await cli(['--json', '--host', address, 'engines'], { cwd: home.path, env });
+    expect(byFlag.status).toBe(0);
+    const rows = enginesJson.parse(JSON.parse(byFlag.stdout));
+    expect(rows[0]).toMatchObject({ socketPath: null, address: `${address} (TLS)`, status: 'selected', engine: t.engine.name, reason: 'named by the settings' });
+    expect(rows[0]!.source).toContain('settings engine.host');
+    expect(rows.filter((row) => row.status === 'selected')).toHaveLength(1);
+    expect(rows.find((row) => row.socketPath === t.engine.socketPath)).toMatchObject({ status: 'answers', reason: 'answers, but not used: the settings name engine.host' });
+
+    const byEnv = enginesJson.parse(JSON.parse((await cli(['--json', 'engines'], { cwd: home.path, env: { ...env, DOCKER_HOST: address } })).stdout));
+    const remote = byEnv.find((row) => row.address !== null)!;
+    expect(remote).toMatchObject({ address: `${address} (TLS)`, status: 'selected', engine: t.engine.name, reason: 'first place that answers' });
+    expect(byEnv.find((row) => row.socketPath === t.engine.socketPath)).toMatchObject({ status: 'answers', reason: `answers, but not used: detection ends at ${remote.source}` });
+
+    const table = await cli(['--host', address, 'engines'], { cwd: home.path, env });
+    expect(table.stdout).toContain(`${address} (TLS)`);
   });
 
   it('--host without the certificates: refused with ENGINE_TLS_FAILED (the engine asks for a client certificate)', async () => {

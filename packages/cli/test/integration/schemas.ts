@@ -57,6 +57,7 @@ export const enginesJson = z.array(
     .object({
       source: z.string(),
       socketPath: z.string().nullable(),
+      address: z.string().nullable(),
       status: z.enum(['selected', 'answers', 'skipped']),
       reason: z.string().nullable(),
       engine: z.enum(['docker', 'podman']).nullable(),
