@@ -5,8 +5,8 @@ import { errorResponse } from '../src/socketio-event-handler.js';
 import { FlowManagerError, EVENT_SCHEMAS, createSystemLogger } from '../src/index.js';
 import { healthCheckConfigSchema, nextHealth, shouldRecover } from '../src/monitoring/health-checks.js';
 import { HealthMonitor } from '../src/monitoring/health-monitor.js';
-import { toSample } from '../src/monitoring/stats-sampler.js';
-import type { ResourceSample } from '../src/monitoring/stats-sampler.js';
+import { cpuPercent, memoryInUse, toSample } from '../src/monitoring/stats-sampler.js';
+import type { EngineStats, ResourceSample } from '../src/monitoring/stats-sampler.js';
 import { DEFAULT_THRESHOLDS, checkThresholds } from '../src/monitoring/thresholds.js';
 import type { ThresholdKey } from '../src/monitoring/thresholds.js';
 import type { ContainerStatus } from '../src/models.js';
@@ -50,6 +50,19 @@ describe('stats samples', () => {
       sampled_at: new Date(0).toISOString(),
     });
     expect(toSample('c', {}, {}, 100)).toMatchObject({ cpu_percent: null, memory_bytes: null, pids: null, network_rx_bytes: 0, disk_read_bytes: null });
+  });
+
+  it('cpuPercent and memoryInUse (shared with the dashboard sampler): cgroup v1 and v2, wall-time fallback, never negative', () => {
+    expect(memoryInUse({ usage: 5_000, stats: { inactive_file: 1_000 } })).toBe(4_000); // v2
+    expect(memoryInUse({ usage: 5_000, stats: { total_inactive_file: 2_000 } })).toBe(3_000); // v1
+    expect(memoryInUse({ usage: 100, stats: { inactive_file: 900 } })).toBe(0);
+    expect(memoryInUse(undefined)).toBeNull();
+    const at = (total: number, system?: number): Pick<EngineStats, 'cpu_stats'> => ({ cpu_stats: { cpu_usage: { total_usage: total }, ...(system === undefined ? {} : { system_cpu_usage: system }), online_cpus: 2 } });
+    expect(cpuPercent(at(0, 0), at(50, 200), 100)).toBe(50); // 50/200 of the host's time, 2 CPUs
+    expect(cpuPercent(at(0), at(25e6), 100)).toBe(25); // no host figure: 25 ms of CPU in 100 ms
+    expect(cpuPercent(at(10, 10), at(5, 20), 100)).toBe(0); // a counter that went back (restart)
+    expect(cpuPercent(at(0, 0), {}, 100)).toBeNull();
+    expect(cpuPercent(at(0), at(1), 0)).toBeNull();
   });
 });
 

@@ -1,15 +1,11 @@
 import type { EngineClient } from '@pocketdock/engine-socket';
 import type { StatsSample } from './live-events.js';
-
-interface OneShot {
-  read?: string;
-  cpu_stats?: { cpu_usage?: { total_usage?: number }; system_cpu_usage?: number; online_cpus?: number };
-  memory_stats?: { usage?: number; limit?: number; stats?: Record<string, number> };
-}
+import { cpuPercent, memoryInUse } from '../monitoring/stats-sampler.js';
+import type { EngineStats } from '../monitoring/stats-sampler.js';
 
 interface Previous {
-  cpu: number;
-  system: number;
+  cpu_stats: NonNullable<EngineStats['cpu_stats']>;
+  at: number;
 }
 
 /**
@@ -17,9 +13,9 @@ interface Previous {
  * (no second engine sample, no process list), CPU computed against this sampler's previous round for the same
  * container. The first round of a container has no CPU figure (null). Bounded concurrency.
  *
- * Kept apart from flow-manager's own `usage.ts` (two samples 100 ms apart, per status request) on purpose: it is
- * the dashboard's periodic view of every container, including ones this flow-manager does not manage. A stats
- * sampler for monitoring thresholds may merge with it later.
+ * Kept apart from the monitoring's sampler (two samples 100 ms apart, per container) on purpose: it is the dashboard's
+ * periodic view of every container, including ones this flow-manager does not manage. Both compute their figures
+ * with the monitoring's `cpuPercent` and `memoryInUse`, so the page and the thresholds agree.
  */
 export class StatsSampler {
   readonly #engine: EngineClient;
@@ -49,31 +45,21 @@ export class StatsSampler {
   }
 
   async #one(id: string, signal: AbortSignal | undefined): Promise<StatsSample> {
-    const s = await this.#engine.json<OneShot>({
+    const s = await this.#engine.json<EngineStats>({
       path: `/containers/${encodeURIComponent(id)}/stats`,
       query: { stream: false, 'one-shot': true },
       timeoutMs: 5_000,
       ...(signal ? { signal } : {}),
     });
-    const cpu = s.cpu_stats?.cpu_usage?.total_usage;
-    const system = s.cpu_stats?.system_cpu_usage;
-    let cpuPercent: number | null = null;
+    const now = performance.now();
     const prev = this.#previous.get(id);
-    if (cpu !== undefined && system !== undefined) {
-      if (prev !== undefined && system > prev.system) {
-        const cpus = s.cpu_stats?.online_cpus ?? 1;
-        cpuPercent = Math.max(0, ((cpu - prev.cpu) / (system - prev.system)) * cpus * 100);
-        cpuPercent = Math.round(cpuPercent * 100) / 100;
-      }
-      this.#previous.set(id, { cpu, system });
-    }
-    const mem = s.memory_stats;
-    const cache = mem?.stats?.['total_inactive_file'] ?? mem?.stats?.['inactive_file'] ?? 0;
+    const cpu = prev === undefined ? null : cpuPercent(prev, s, now - prev.at);
+    if (s.cpu_stats?.cpu_usage?.total_usage !== undefined) this.#previous.set(id, { cpu_stats: s.cpu_stats, at: now });
     return {
       container_id: id,
-      cpu_percent: cpuPercent,
-      memory_bytes: mem?.usage === undefined ? null : Math.max(0, mem.usage - cache),
-      memory_limit_bytes: mem?.limit ?? null,
+      cpu_percent: cpu,
+      memory_bytes: memoryInUse(s.memory_stats),
+      memory_limit_bytes: s.memory_stats?.limit ?? null,
       sampled_at: new Date().toISOString(),
     };
   }

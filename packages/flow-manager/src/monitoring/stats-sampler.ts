@@ -26,7 +26,7 @@ export interface StatsSampler {
   sample(containerId: string): Promise<ResourceSample>;
 }
 
-interface EngineStats {
+export interface EngineStats {
   cpu_stats?: { cpu_usage?: { total_usage?: number }; system_cpu_usage?: number; online_cpus?: number };
   memory_stats?: { usage?: number; limit?: number; stats?: Record<string, number> };
   pids_stats?: { current?: number };
@@ -36,25 +36,42 @@ interface EngineStats {
 
 const sum = (values: Array<number | undefined>): number | null => (values.length === 0 ? null : values.reduce<number>((a, v) => a + (v ?? 0), 0));
 
+/**
+ * CPU share between two stats documents, 100 = one full core, rounded to 0.01: against the host's CPU time when the
+ * engine reports it, else against `elapsedMs` of wall time; null without the later document's figure. Shared with the
+ * dashboard's periodic sampler (live/stats-sampler.ts), so both show the same figure for the same container.
+ */
+export function cpuPercent(a: Pick<EngineStats, 'cpu_stats'>, b: Pick<EngineStats, 'cpu_stats'>, elapsedMs: number): number | null {
+  const total = b.cpu_stats?.cpu_usage?.total_usage;
+  if (total === undefined) return null;
+  const cpuDelta = total - (a.cpu_stats?.cpu_usage?.total_usage ?? 0);
+  const sysDelta = (b.cpu_stats?.system_cpu_usage ?? 0) - (a.cpu_stats?.system_cpu_usage ?? 0);
+  let cpu: number;
+  if (sysDelta > 0) cpu = (cpuDelta / sysDelta) * (b.cpu_stats?.online_cpus ?? 1) * 100;
+  else if (elapsedMs > 0) cpu = (cpuDelta / (elapsedMs * 1e6)) * 100; // CPU nanoseconds per wall nanosecond
+  else return null;
+  return Math.max(0, Math.round(cpu * 100) / 100);
+}
+
+/** Memory in use as `docker stats` counts it: usage minus reclaimable page cache (cgroup v2 `inactive_file`, v1 `total_inactive_file`). */
+export function memoryInUse(mem: EngineStats['memory_stats']): number | null {
+  if (mem?.usage === undefined) return null;
+  const cache = mem.stats?.['inactive_file'] ?? mem.stats?.['total_inactive_file'] ?? mem.stats?.['cache'] ?? 0;
+  return Math.max(0, mem.usage - cache);
+}
+
 /** The figures of two one-shot stats documents taken `elapsedMs` apart (pure: unit-tested). */
 export function toSample(containerId: string, a: EngineStats, b: EngineStats, elapsedMs: number, at = new Date()): ResourceSample {
-  const cpuDelta = (b.cpu_stats?.cpu_usage?.total_usage ?? 0) - (a.cpu_stats?.cpu_usage?.total_usage ?? 0);
-  const sysDelta = (b.cpu_stats?.system_cpu_usage ?? 0) - (a.cpu_stats?.system_cpu_usage ?? 0);
-  let cpu: number | null = null;
-  if (b.cpu_stats?.cpu_usage?.total_usage !== undefined) {
-    if (sysDelta > 0) cpu = (cpuDelta / sysDelta) * (b.cpu_stats.online_cpus ?? 1) * 100;
-    else if (elapsedMs > 0) cpu = (cpuDelta / (elapsedMs * 1e6)) * 100; // CPU nanoseconds per wall nanosecond
-  }
+  const cpu = cpuPercent(a, b, elapsedMs);
   const mem = b.memory_stats;
-  const cache = mem?.stats?.['inactive_file'] ?? mem?.stats?.['total_inactive_file'] ?? mem?.stats?.['cache'] ?? 0;
-  const used = mem?.usage === undefined ? null : Math.max(0, mem.usage - cache);
+  const used = memoryInUse(mem);
   const limit = mem?.limit ?? null;
   const nets = Object.values(b.networks ?? {});
   const io = b.blkio_stats?.io_service_bytes_recursive ?? [];
   const disk = (op: string): number | null => sum(io.filter((e) => e.op?.toLowerCase() === op).map((e) => e.value));
   return {
     container_id: containerId,
-    cpu_percent: cpu === null ? null : Math.max(0, Math.round(cpu * 100) / 100),
+    cpu_percent: cpu,
     memory_bytes: used,
     memory_limit_bytes: limit,
     memory_percent: used !== null && limit ? Math.round((used / limit) * 10_000) / 100 : null,
